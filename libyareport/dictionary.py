@@ -1,0 +1,66 @@
+"""The data dictionary (`data/README.md`), generated from `data/datapackage.json`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .schema import load_package
+
+INTRO = """# Data dictionary
+
+*Generated from `datapackage.json` by `python -m libyareport dictionary`; do not edit by hand
+(a test fails when this file and the schema disagree).*
+
+The evidence base behind every statement in the book. The pipeline reads it in this order:
+
+1. `raw/` — the three corpus documents exactly as received, with `MANIFEST.sha256`.
+2. `sources/` — one Markdown file per source document: front matter, then the text verbatim
+   (a raw file mixing kinds, such as a forum thread quoting a news report, is split).
+3. `*.csv` — the **corpus tier** claim tables: every row cites a source (`source_id`) and
+   quotes it verbatim (`quote`); the same claim in two sources is two rows.
+4. `context/` — the **context tier**: public-record facts transcribed from the vetted fact
+   sheet, each row citing a reference in `context/references.csv` instead of quoting.
+5. `imported/` — normalised ACLED / UCDP event exports (`python -m libyareport import …`).
+
+`python -m libyareport check` enforces every type, constraint and key below, checks that
+each quote occurs in its source, that no event is dated after the source reporting it was
+published, that raw files match their checksums, and that each source's text equals the raw
+lines it was taken from.
+
+Lists inside one cell are separated by `;`. Dates are ISO `YYYY-MM-DD`; a date with
+precision `month` or `year` is written as the first day of that month or year.
+"""
+
+
+def render_dictionary(data_dir: Path | None = None) -> str:
+    pkg = load_package(str(data_dir) if data_dir else None)
+    out = [INTRO]
+    for res in pkg.resources:
+        tier = f" · tier: {res.tier}" if res.tier else ""
+        out.append(f"## `{res.path}` ({res.name}{tier})\n\n{res.description}\n")
+        if not res.fields:
+            continue
+        if res.primary_key:
+            out.append(f"Key: `{res.primary_key}`.\n")
+        out.append("| column | type | required | allowed values / form | meaning |")
+        out.append("|---|---|---|---|---|")
+        for f in res.fields:
+            form = ", ".join(f"`{v}`" for v in f.enum) if f.enum else ""
+            if f.references:
+                form = f"→ {f.references}" + (f" (`{f.separator}`-separated)" if f.separator else "")
+            elif f.separator:
+                form = (form + " " if form else "") + f"`{f.separator}`-separated list"
+            if f.minimum is not None:
+                form = (form + "; " if form else "") + f"≥ {f.minimum:g}"
+            req = "yes" if f.required else ("corpus tier" if f.corpus_required else "")
+            desc = f.description.replace("|", "\\|")
+            out.append(f"| `{f.name}` | {f.type} | {req} | {form} | {desc} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def write_dictionary(data_dir: Path) -> Path:
+    path = data_dir / "README.md"
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(render_dictionary(data_dir), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,285 @@
+"""The evidence base in memory: typed pandas frames, tiers, windows, corroboration, disputes.
+
+`load(data_dir)` validates first and raises `ReportError` listing every problem; a loaded
+`Evidence` is therefore always consistent. Chapters call `load(...).view(...)` with their
+parameters and ask it questions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReportError
+from .schema import CLAIM_TABLES, KEY_OF, Package
+from .sources import Source
+from .validate import Loaded, load_checked, parse_date, period_end
+
+DATE_COLS = {"events": ("date", "date_end"), "responses": ("date", "date_end"),
+             "tolls": ("as_of", "as_of_end", "period_start"), "references": ("date",)}
+
+
+def _frame(loaded: Loaded, table: str) -> pd.DataFrame:
+    frames = []
+    for res in loaded.package.tables(table):
+        t = loaded.tables.get(res.name)
+        cols = res.columns
+        df = pd.DataFrame(t.rows if t else [], columns=cols, dtype="string")
+        for c in cols:
+            df[c] = df[c].fillna("").str.strip()
+        df["tier"] = res.tier or "corpus"
+        df["line"] = t.lines if t else []
+        df["file"] = res.path
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    for c in DATE_COLS.get(table, ()):
+        if c in df:
+            df[c] = pd.to_datetime(df[c].replace("", None), format="%Y-%m-%d")
+    for c in ("value", "low", "high"):
+        if c in df:
+            df[c] = pd.to_numeric(df[c].replace("", None))
+    return df
+
+
+@dataclass
+class Window:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    context: bool = True
+    commentary: bool = False
+
+    def describe(self) -> str:
+        s = self.start.isoformat() if self.start else "the beginning"
+        e = self.end.isoformat() if self.end else "the end"
+        return f"{s} to {e}"
+
+
+@dataclass
+class Evidence:
+    data_dir: Path
+    package: Package
+    sources: dict[str, Source]
+    source_table: pd.DataFrame
+    actors: pd.DataFrame
+    references: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    fingerprint: str
+    window: Window = field(default_factory=Window)
+
+    # -- tables -------------------------------------------------------------------------
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.tables["events"]
+
+    @property
+    def tolls(self) -> pd.DataFrame:
+        return self.tables["tolls"]
+
+    @property
+    def support(self) -> pd.DataFrame:
+        return self.tables["support"]
+
+    @property
+    def responses(self) -> pd.DataFrame:
+        return self.tables["responses"]
+
+    # -- views --------------------------------------------------------------------------
+    def view(self, start_date: str | dt.date | None = None, end_date: str | dt.date | None = None,
+             include_context: bool = True, include_commentary: bool = False) -> Evidence:
+        """The evidence a chapter shows: rows in the date window, tiers switched on or off."""
+        start, end = _as_date(start_date, "start_date"), _as_date(end_date, "end_date")
+        if start and end and end < start:
+            raise ReportError(f"parameter end_date ({end}) is before start_date ({start}); expected end_date ≥ start_date")
+        w = Window(start, end, include_context, include_commentary)
+        tables = {name: _filter(name, df, w, self) for name, df in self.tables.items()}
+        return replace(self, tables=tables, window=w)
+
+    # -- questions ----------------------------------------------------------------------
+    def corroboration(self, table: str) -> pd.DataFrame:
+        """Per claim key: number of distinct reporting sources (commentary excluded), by tier."""
+        df = self.tables[table]
+        key = KEY_OF[table]
+        rep = df[df["status"] != "commentary"]
+        out = rep.groupby(key).agg(
+            n_sources=("source_id", "nunique"),
+            n_corpus=("source_id", lambda s: s[rep.loc[s.index, "tier"] == "corpus"].nunique()),
+            n_context=("source_id", lambda s: s[rep.loc[s.index, "tier"] == "context"].nunique()),
+            sources=("source_id", lambda s: sorted(set(s))),
+        ) if len(rep) else pd.DataFrame(columns=["n_sources", "n_corpus", "n_context", "sources"])
+        out["corroborated"] = out["n_sources"] >= 2
+        return out
+
+    def disputes(self) -> pd.DataFrame:
+        """Each claim that contradicts another event, with the contradicted event's claims.
+
+        Columns: claim_id, event_id, summary, claimed_by, source_id, quote, date, tier,
+        disputed_event_id, disputed_summary, disputed_sources.
+        """
+        ev = self.events
+        rows = []
+        for _, r in ev[ev["disputes"] != ""].iterrows():
+            for target in (t.strip() for t in r["disputes"].split(";")):
+                other = ev[ev["event_id"] == target]
+                rows.append({
+                    "claim_id": r["claim_id"], "event_id": r["event_id"], "date": r["date"],
+                    "summary": r["summary"], "status": r["status"], "claimed_by": r["claimed_by"],
+                    "source_id": r["source_id"], "quote": r["quote"], "tier": r["tier"],
+                    "disputed_event_id": target,
+                    "disputed_summary": other["summary"].iloc[0] if len(other) else "",
+                    "disputed_sources": sorted(set(other["source_id"])),
+                })
+        cols = ["claim_id", "event_id", "date", "summary", "status", "claimed_by", "source_id", "quote",
+                "tier", "disputed_event_id", "disputed_summary", "disputed_sources"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def disputed_event_ids(self) -> set[str]:
+        d = self.disputes()
+        ev = self.events
+        return set(d["event_id"]) | set(d["disputed_event_id"]) | set(ev.loc[ev["status"] == "disputed", "event_id"])
+
+    def quote_position(self, claim_id: str) -> dict:
+        """Where a claim's quote sits in its source: source, character span, line in the .md file."""
+        for name, df in self.tables.items():
+            hit = df[df["claim_id"] == claim_id]
+            if len(hit):
+                r = hit.iloc[0]
+                if r["tier"] != "corpus":
+                    return {"table": name, "source_id": r["source_id"], "tier": "context", "start": None, "end": None, "line": None}
+                src = self.sources[r["source_id"]]
+                span = src.find(r["quote"])
+                assert span is not None  # validated on load
+                return {"table": name, "source_id": src.id, "tier": "corpus", "start": span[0], "end": span[1],
+                        "line": src.line_of(span[0])}
+        raise ReportError(f"unknown claim ID '{claim_id}'; expected a claim_id from one of the claim tables")
+
+    def actor_mentions(self) -> pd.DataFrame:
+        """For each actor, the sources whose text names it (by name or alias)."""
+        rows = []
+        texts = {sid: s.text for sid, s in self.sources.items() if self._source_visible(sid)}
+        for _, a in self.actors.iterrows():
+            names = {a["name"], *[x.strip() for x in a["aliases"].split(";") if x.strip()]}
+            hits = sorted(sid for sid, text in texts.items() if any(_mentions(text, n) for n in names))
+            rows.append({"actor_id": a["actor_id"], "sources": hits, "n_sources": len(hits)})
+        return pd.DataFrame(rows)
+
+    def _source_visible(self, sid: str) -> bool:
+        return self.window.commentary or self.sources[sid].meta.get("kind") != "forum_comments"
+
+    def actor_name(self, actor_id: str) -> str:
+        hit = self.actors.loc[self.actors["actor_id"] == actor_id, "name"]
+        return hit.iloc[0] if len(hit) else actor_id
+
+    def claims_per_source(self) -> pd.DataFrame:
+        counts = pd.concat([df[["source_id", "tier"]] for df in self.tables.values()])
+        return counts.groupby("source_id").size().rename("n_claims").reset_index()
+
+    def cite(self, source_id: str) -> str:
+        """A short citation for a source or reference: 'Outlet, date' or 'Publisher, date'."""
+        if source_id in self.sources:
+            m = self.sources[source_id].meta
+            return f"{m.get('outlet')}, {_fmt(parse_date(str(m.get('published'))))}"
+        hit = self.references[self.references["ref_id"] == source_id]
+        if len(hit):
+            r = hit.iloc[0]
+            date = _fmt(r["date"].date()) if pd.notna(r["date"]) else "n.d."
+            return f"{r['publisher']}, {date}"
+        return source_id
+
+
+def _fmt(d: dt.date | None) -> str:
+    return f"{d.day} {d:%b %Y}" if d else "n.d."
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+    return re.search(r"(?<![A-Za-z])" + re.escape(name) + r"(?![A-Za-z])", text) is not None
+
+
+def _as_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    d = parse_date(str(value).strip())
+    if d is None:
+        raise ReportError(f"parameter {name}='{value}' is not a date; expected an ISO date YYYY-MM-DD")
+    return d
+
+
+def _filter(name: str, df: pd.DataFrame, w: Window, ev: Evidence) -> pd.DataFrame:
+    keep = pd.Series(True, index=df.index)
+    if not w.context:
+        keep &= df["tier"] != "context"
+    if not w.commentary:
+        keep &= df["status"] != "commentary"
+    col = {"events": "date", "responses": "date", "tolls": "as_of"}.get(name)
+    if col:
+        prec = "date_precision" if col == "date" else "as_of_precision"
+        starts = df[col].dt.date
+        ends = [period_end(s, e.date() if pd.notna(e) else None, p)
+                for s, e, p in zip(starts, df[f"{col}_end"], df[prec])]
+        if w.start:
+            keep &= pd.Series([e >= w.start for e in ends], index=df.index, dtype=bool)
+        if w.end:
+            keep &= pd.Series([s <= w.end for s in starts], index=df.index, dtype=bool)
+    elif name == "support" and w.end:
+        # Backer relationships are not dated events: keep those reported up to the window's end
+        # (undated public-record references are kept).
+        pub = df["source_id"].map(lambda s: _published(ev, s))
+        keep &= pd.Series([p is None or p <= w.end for p in pub], index=df.index, dtype=bool)
+    return df[keep].reset_index(drop=True)
+
+
+def _published(ev: Evidence, sid: str) -> dt.date | None:
+    if sid in ev.sources:
+        return parse_date(str(ev.sources[sid].meta.get("published")))
+    hit = ev.references.loc[ev.references["ref_id"] == sid, "date"]
+    return hit.iloc[0].date() if len(hit) and pd.notna(hit.iloc[0]) else None
+
+
+def fingerprint(data_dir: Path) -> str:
+    """Short SHA-256 over every evidence file (names and bytes), stable across machines."""
+    h = hashlib.sha256()
+    files = [p for p in sorted(data_dir.rglob("*")) if p.is_file() and "imported" not in p.relative_to(data_dir).parts
+             and not p.name.startswith(".")]
+    for p in files:
+        h.update(str(p.relative_to(data_dir)).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def from_loaded(loaded: Loaded) -> Evidence:
+    if loaded.problems:
+        raise ReportError(loaded.problems)
+    src_rows = []
+    for sid, s in sorted(loaded.sources.items()):
+        src_rows.append({**{k: s.meta.get(k, "") or "" for k in
+                            ("id", "title", "outlet", "outlet_basis", "published", "published_precision",
+                             "published_basis", "kind", "derived_from", "derived_lines", "url", "language")},
+                         "file": str(s.path.relative_to(loaded.data_dir))})
+    source_table = pd.DataFrame(src_rows)
+    source_table["published"] = pd.to_datetime(source_table["published"])
+    tables = {name: _frame(loaded, name) for name in CLAIM_TABLES}
+    support = tables["support"]
+    support["support_key"] = support["backer_id"] + ">" + support["recipient_id"] + ":" + support["support_type"]
+    return Evidence(
+        data_dir=loaded.data_dir,
+        package=loaded.package,
+        sources=loaded.sources,
+        source_table=source_table,
+        actors=_frame(loaded, "actors"),
+        references=_frame(loaded, "references"),
+        tables=tables,
+        fingerprint=fingerprint(loaded.data_dir),
+    )
+
+
+def load(data_dir: Path | str = "data") -> Evidence:
+    """Validate and load a data directory; raises ReportError listing every problem."""
+    return from_loaded(load_checked(data_dir))

@@ -1,0 +1,331 @@
+"""`check`: validate the whole evidence base against the schema; every problem names
+file, line and column, says what is wrong and what was expected."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .csvread import Table, read_table
+from .errors import Problem, rel
+from .schema import CLAIM_TABLES, Field, Package, Resource, load_package
+from .sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_date(value: str) -> dt.date | None:
+    if not _DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def period_end(start: dt.date, end: dt.date | None, precision: str) -> dt.date:
+    """Last day a dated row could refer to, given its precision."""
+    if precision == "range" and end:
+        return end
+    if precision == "month":
+        nxt = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+    if precision == "year":
+        return dt.date(start.year, 12, 31)
+    return start
+
+
+@dataclass
+class Loaded:
+    """Everything read from a data directory, checked or not."""
+
+    data_dir: Path
+    package: Package
+    sources: dict[str, Source] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)  # resource name -> table
+    raw_files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _check_value(f: Field, value: str, where: tuple[str, int]) -> tuple[object, Problem | None]:
+    file, line = where
+    if value == "":
+        if f.required:
+            return None, Problem(file, line, f.name, "required value is empty", _expected(f))
+        return None, None
+    if f.type == "date":
+        d = parse_date(value)
+        if d is None:
+            return None, Problem(file, line, f.name, f"'{value}' is not a valid date", "an ISO date YYYY-MM-DD")
+        return d, None
+    if f.type in ("number", "integer"):
+        if not _NUMBER.match(value):
+            return None, Problem(file, line, f.name, f"'{value}' is not a number",
+                                 "a plain number without thousands separators (e.g. 3400)")
+        num = float(value)
+        if f.type == "integer" and not num.is_integer():
+            return None, Problem(file, line, f.name, f"'{value}' is not a whole number", "an integer")
+        if f.minimum is not None and num < f.minimum:
+            return None, Problem(file, line, f.name, f"{value} is negative", f"a number ≥ {f.minimum:g}")
+        return num, None
+    items = [v.strip() for v in value.split(f.separator)] if f.separator else [value]
+    for item in items:
+        if f.enum and item not in f.enum:
+            return None, Problem(file, line, f.name, f"'{item}' is not an allowed value", "one of " + ", ".join(f.enum))
+        if f.pattern and item and not re.match(f.pattern, item) and f.references is None:
+            return None, Problem(file, line, f.name, f"'{item}' does not match the expected form", _expected(f))
+        if f.separator and not item:
+            return None, Problem(file, line, f.name, f"empty item in '{value}'", f"items separated by '{f.separator} '")
+    return value, None
+
+
+def _expected(f: Field) -> str:
+    if f.enum:
+        return "one of " + ", ".join(f.enum)
+    if f.type == "date":
+        return "an ISO date YYYY-MM-DD"
+    if f.type in ("number", "integer"):
+        return "a number"
+    if f.pattern == r"^https?://":
+        return "an http(s) URL"
+    if f.pattern:
+        return "lower-case letters, digits, '_', '-' or '.' (an ID)"
+    return "a value"
+
+
+def _check_raw(loaded: Loaded) -> None:
+    raw = loaded.data_dir / "raw"
+    manifest = raw / "MANIFEST.sha256"
+    name = rel(manifest)
+    if not manifest.is_file():
+        loaded.problems.append(Problem(name, None, None, "checksum manifest is missing",
+                                       "data/raw/MANIFEST.sha256 listing each raw file's SHA-256"))
+        return
+    listed = {}
+    for i, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        m = re.fullmatch(r"([0-9a-f]{64})\s+\*?(.+)", line.strip())
+        if not m:
+            loaded.problems.append(Problem(name, i, None, "line is not '<sha256>  <file>'", "sha256sum output"))
+            continue
+        listed[m.group(2)] = (m.group(1), i)
+    for fname, (digest, line) in listed.items():
+        p = raw / fname
+        if not p.is_file():
+            loaded.problems.append(Problem(name, line, None, f"raw file '{fname}' is listed but missing",
+                                           "the document exactly as received"))
+            continue
+        actual = sha256(p)
+        loaded.raw_files[fname] = actual
+        if actual != digest:
+            loaded.problems.append(Problem(rel(p), None, None,
+                                           f"raw file changed: SHA-256 is {actual[:12]}…, manifest says {digest[:12]}…",
+                                           "raw documents exactly as received; never edit data/raw/"))
+    for p in sorted(raw.iterdir()) if raw.is_dir() else []:
+        if p.name != "MANIFEST.sha256" and p.is_file() and p.name not in listed:
+            loaded.problems.append(Problem(rel(p), None, None, "raw file is not in MANIFEST.sha256",
+                                           "every raw file listed with its SHA-256"))
+
+
+def _check_sources(loaded: Loaded) -> None:
+    res = loaded.package.resource("sources")
+    folder = loaded.data_dir / "sources"
+    files = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if not files:
+        loaded.problems.append(Problem(rel(folder), None, None, "no source documents", "one .md file per source"))
+    known = {f.name for f in res.fields}
+    for path in files:
+        src, problems = parse_source(path)
+        loaded.problems.extend(problems)
+        if src is None:
+            continue
+        name = rel(path)
+        key_line = src.meta.pop("_key_line", {})
+        for k in src.meta:
+            if k not in known:
+                loaded.problems.append(Problem(name, key_line.get(k, 2), k, f"unknown front-matter key '{k}'",
+                                               "only " + ", ".join(sorted(known))))
+        for f in res.fields:
+            value = src.meta.get(f.name)
+            value = "" if value is None else str(value).strip()
+            parsed, p = _check_value(f, value, (name, key_line.get(f.name, 2)))
+            if p:
+                loaded.problems.append(p)
+        if src.meta.get("id") and src.meta["id"] != path.stem:
+            loaded.problems.append(Problem(name, key_line.get("id", 2), "id",
+                                           f"id '{src.meta['id']}' does not match the file name",
+                                           f"id: {path.stem}"))
+        if src.id in loaded.sources:
+            loaded.problems.append(Problem(name, key_line.get("id", 2), "id", f"duplicate source id '{src.id}'",
+                                           "unique source IDs"))
+        derived = str(src.meta.get("derived_from") or "")
+        raw_path = loaded.data_dir / "raw" / derived
+        ranges = parse_line_ranges(src.meta.get("derived_lines") or "")
+        if derived and not raw_path.is_file():
+            loaded.problems.append(Problem(name, key_line.get("derived_from", 2), "derived_from",
+                                           f"raw file '{derived}' does not exist", "a file name in data/raw/"))
+        elif derived and ranges is None:
+            loaded.problems.append(Problem(name, key_line.get("derived_lines", 2), "derived_lines",
+                                           f"'{src.meta.get('derived_lines')}' is not a list of line ranges",
+                                           "ranges like '5-29' or '1-4; 32-39'"))
+        elif derived:
+            raw_lines = raw_path.read_text(encoding="utf-8", errors="replace").split("\n")
+            expected = "\n".join("\n".join(raw_lines[a - 1:b]) for a, b in ranges)
+            if not text_lines_equal(src.text, expected):
+                loaded.problems.append(Problem(name, src.body_line, "text",
+                                               f"text differs from lines {src.meta.get('derived_lines')} of {derived}",
+                                               "the raw document's text verbatim"))
+        loaded.sources[src.id] = src
+
+
+def _read_tables(loaded: Loaded) -> None:
+    for res in loaded.package.resources:
+        if not res.path.endswith(".csv"):
+            continue
+        table, problems = read_table(loaded.data_dir / res.path, res.columns,
+                                     required={f.name for f in res.fields if f.required} | {res.primary_key or ""})
+        loaded.problems.extend(problems)
+        if table is not None:
+            loaded.tables[res.name] = table
+
+
+def _check_rows(loaded: Loaded) -> None:
+    pk = loaded.package
+    actors: set[str] = set()
+    for res in (pk.resource("actors"), pk.resource("context_actors")):
+        t = loaded.tables.get(res.name)
+        if t:
+            actors |= {r.get("actor_id", "") for r in t.rows}
+    refs = {r.get("ref_id", ""): parse_date(r.get("date", "")) for r in loaded.tables["references"].rows} \
+        if "references" in loaded.tables else {}
+    event_ids = set()
+    for res in pk.tables("events"):
+        t = loaded.tables.get(res.name)
+        if t:
+            event_ids |= {r.get("event_id", "") for r in t.rows}
+    seen_ids: dict[str, dict[str, tuple[str, int]]] = {}
+    for res in pk.resources:
+        t = loaded.tables.get(res.name)
+        if t is None:
+            continue
+        _check_table(loaded, res, t, actors, refs, event_ids, seen_ids)
+
+
+def _check_table(loaded: Loaded, res: Resource, t: Table, actors: set[str], refs: dict,
+                 event_ids: set[str], seen_ids: dict) -> None:
+    file = rel(t.path)
+    problems = loaded.problems
+    is_claims = res.table in CLAIM_TABLES
+    for row, line in zip(t.rows, t.lines):
+        parsed = {}
+        for f in res.fields:
+            value = row.get(f.name, "").strip()
+            val, p = _check_value(f, value, (file, line))
+            if p:
+                problems.append(p)
+                continue
+            parsed[f.name] = val
+            if f.unique and value:
+                scope = seen_ids.setdefault(f"{res.table}.{f.name}", {})
+                if value in scope:
+                    prev_file, prev_line = scope[value]
+                    problems.append(Problem(file, line, f.name, f"duplicate ID '{value}' (first used at {prev_file}:{prev_line})",
+                                            "IDs unique across both tiers"))
+                else:
+                    scope[value] = (file, line)
+            if not value:
+                continue
+            if f.references == "actors":
+                items = [v.strip() for v in value.split(f.separator)] if f.separator else [value]
+                for item in items:
+                    if item not in actors:
+                        problems.append(Problem(file, line, f.name, f"unknown actor ID '{item}'",
+                                                "an actor_id from data/actors.csv or data/context/actors.csv"))
+            elif f.references == "event_id":
+                for item in (v.strip() for v in value.split(f.separator or ";")):
+                    if item not in event_ids:
+                        problems.append(Problem(file, line, f.name, f"unknown event ID '{item}'",
+                                                "an event_id from data/events.csv or data/context/events.csv"))
+        if not is_claims:
+            continue
+        _check_claim(loaded, res, row, parsed, file, line, refs)
+
+
+def _check_claim(loaded: Loaded, res: Resource, row: dict, parsed: dict, file: str, line: int, refs: dict) -> None:
+    problems = loaded.problems
+    sid = row.get("source_id", "").strip()
+    quote = row.get("quote", "").strip()
+    published: dt.date | None = None
+    if res.tier == "corpus":
+        src = loaded.sources.get(sid)
+        if sid and src is None:
+            problems.append(Problem(file, line, "source_id", f"unknown source '{sid}'", "the id of a file in data/sources/"))
+        if not quote:
+            problems.append(Problem(file, line, "quote", "quote is empty",
+                                    "a verbatim passage of the cited source (corpus rows quote their source)"))
+        elif src is not None and src.find(quote) is None:
+            short = quote if len(quote) <= 60 else quote[:57] + "…"
+            problems.append(Problem(file, line, "quote", f"quote \"{short}\" does not occur in source '{sid}'",
+                                    f"text copied verbatim from {rel(src.path)}"))
+        if src is not None:
+            published = parse_date(str(src.meta.get("published", "")))
+            kind = src.meta.get("kind")
+            status = row.get("status", "").strip()
+            if kind == "forum_comments" and status != "commentary":
+                problems.append(Problem(file, line, "status", f"a row citing forum comments has status '{status}'",
+                                        "status commentary (comments are opinion, not reporting)"))
+            if kind != "forum_comments" and status == "commentary":
+                problems.append(Problem(file, line, "status", f"status 'commentary' but source '{sid}' is a {kind}",
+                                        "commentary only for sources of kind forum_comments"))
+    else:
+        if sid and sid not in refs:
+            problems.append(Problem(file, line, "source_id", f"unknown reference '{sid}'",
+                                    "a ref_id from data/context/references.csv"))
+        if quote:
+            problems.append(Problem(file, line, "quote", "context rows carry no quote",
+                                    "an empty quote (the context tier cites, it does not quote)"))
+        published = refs.get(sid)
+    status = row.get("status", "").strip()
+    if status == "claimed" and not row.get("claimed_by", "").strip() and "claimed_by" in row:
+        problems.append(Problem(file, line, "claimed_by", "status is 'claimed' but claimed_by is empty",
+                                "the actor_id of the party making the claim"))
+    for prefix in ("date", "as_of"):
+        start = parsed.get(prefix)
+        if not isinstance(start, dt.date):
+            continue
+        end = parsed.get(f"{prefix}_end")
+        precision = row.get(f"{prefix}_precision" if prefix != "date" else "date_precision", "")
+        col_end = f"{prefix}_end"
+        if precision == "range" and not isinstance(end, dt.date):
+            problems.append(Problem(file, line, col_end, "precision is 'range' but no end date is given",
+                                    "the last day of the range"))
+        if isinstance(end, dt.date) and end < start:
+            problems.append(Problem(file, line, col_end, f"end {end} is before start {start}", "an end on or after the start"))
+        if published and start > published:
+            what = "the reporting source" if res.tier == "corpus" else "the cited reference"
+            problems.append(Problem(file, line, prefix, f"{start} is after {what} '{sid}' was published ({published})",
+                                    "a date on or before the publication date"))
+    value, low, high = parsed.get("value"), parsed.get("low"), parsed.get("high")
+    if isinstance(value, float):
+        if isinstance(low, float) and low > value:
+            problems.append(Problem(file, line, "low", f"low {low:g} is greater than value {value:g}", "low ≤ value ≤ high"))
+        if isinstance(high, float) and high < value:
+            problems.append(Problem(file, line, "high", f"high {high:g} is less than value {value:g}", "low ≤ value ≤ high"))
+
+
+def load_checked(data_dir: Path | str) -> Loaded:
+    """Read and validate everything in a data directory; problems are collected, not raised."""
+    data_dir = Path(data_dir)
+    loaded = Loaded(data_dir=data_dir, package=load_package(str(data_dir)))
+    if not data_dir.is_dir():
+        loaded.problems.append(Problem(rel(data_dir), None, None, "data directory does not exist",
+                                       "a directory with datapackage.json, sources/, raw/ and the claim tables"))
+        return loaded
+    _check_raw(loaded)
+    _check_sources(loaded)
+    _read_tables(loaded)
+    _check_rows(loaded)
+    return loaded
