@@ -68,6 +68,7 @@ class Evidence:
     tables: dict[str, pd.DataFrame]
     fingerprint: str
     window: Window = field(default_factory=Window)
+    base: Evidence | None = None  # the unfiltered evidence a view was taken from
 
     # -- tables -------------------------------------------------------------------------
     @property
@@ -95,7 +96,7 @@ class Evidence:
             raise ReportError(f"parameter end_date ({end}) is before start_date ({start}); expected end_date ≥ start_date")
         w = Window(start, end, include_context, include_commentary)
         tables = {name: _filter(name, df, w, self) for name, df in self.tables.items()}
-        return replace(self, tables=tables, window=w)
+        return replace(self, tables=tables, window=w, base=self.base or self)
 
     # -- questions ----------------------------------------------------------------------
     def corroboration(self, table: str) -> pd.DataFrame:
@@ -230,7 +231,7 @@ def _filter(name: str, df: pd.DataFrame, w: Window, ev: Evidence) -> pd.DataFram
     elif name == "support" and w.end:
         # Backer relationships are not dated events: keep those reported up to the window's end
         # (undated public-record references are kept).
-        pub = df["source_id"].map(lambda s: _published(ev, s))
+        pub = [_published(ev, s) for s in df["source_id"]]
         keep &= pd.Series([p is None or p <= w.end for p in pub], index=df.index, dtype=bool)
     return df[keep].reset_index(drop=True)
 

@@ -1,0 +1,254 @@
+"""What the chapters, the landing page and the briefing say: computed from the evidence.
+
+Everything here takes an `Evidence` view (already filtered by the run's parameters) and
+returns plain data (DataFrames, dataclasses, strings); rendering lives in `display.py`
+and `figures.py`. The book and the PDF briefing call the same functions, so they cannot
+disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReportError
+from .evidence import Evidence, load
+
+PARAMETER_DEFAULTS: dict[str, object] = {
+    "data_dir": "data",
+    "start_date": "2019-04-01",
+    "end_date": "2020-10-31",
+    "include_context": True,
+    "include_commentary": False,
+    "datasets": "all",
+}
+PARAMETER_HELP = {
+    "data_dir": "evidence directory (relative to the repository root, or absolute)",
+    "start_date": "first day of the window, ISO YYYY-MM-DD",
+    "end_date": "last day of the window, ISO YYYY-MM-DD",
+    "include_context": "show the public-record context tier (true/false)",
+    "include_commentary": "show forum comments, which are opinion, not reporting (true/false)",
+    "datasets": "imported event datasets to use: all, none, or names separated by commas",
+}
+
+METRIC_LABELS = {
+    "killed": "Killed", "injured": "Injured", "displaced": "Displaced", "civilian_casualties": "Civilian casualties",
+    "idps": "Internally displaced (stock)", "returned_families": "Families returned",
+    "attacks_on_health_care": "Attacks on health care", "mine_incidents": "Mine / ERW incidents", "other": "Other",
+}
+QUALIFIER_TEXT = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ", "up_to": "up to "}
+HEADLINE_METRICS = ("killed", "injured", "displaced")
+
+
+def repo_root() -> Path:
+    env = os.environ.get("LIBYAREPORT_ROOT")
+    if env:
+        return Path(env)
+    here = Path.cwd().resolve()
+    for p in (here, *here.parents):
+        if (p / "_toc.yml").is_file() and (p / "libyareport").is_dir():
+            return p
+    return Path(__file__).resolve().parent.parent
+
+
+def resolve_data_dir(data_dir: str | Path) -> Path:
+    p = Path(data_dir)
+    return p if p.is_absolute() else repo_root() / p
+
+
+def open_evidence(data_dir: str = "data", start_date: str | None = None, end_date: str | None = None,
+                  include_context: bool = True, include_commentary: bool = False) -> Evidence:
+    """Load, validate and window the evidence: the first call of every chapter."""
+    for name, value in (("include_context", include_context), ("include_commentary", include_commentary)):
+        if not isinstance(value, bool):
+            raise ReportError(f"parameter {name}={value!r} is not a switch; expected True or False")
+    ev = load(resolve_data_dir(data_dir))
+    return ev.view(start_date, end_date, include_context, include_commentary)
+
+
+# ---------------------------------------------------------------------------------------
+def fmt_date(value, precision: str = "day", end=None) -> str:
+    """A date as a reader expects it, at the precision the source allows."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return "n.d."
+    d = value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    if precision == "year":
+        return f"{d.year}"
+    if precision == "month":
+        return f"{d:%B %Y}"
+    if precision == "range" and end is not None and not pd.isna(end):
+        e = end.date() if isinstance(end, (pd.Timestamp, dt.datetime)) else end
+        if e.month == d.month and e.year == d.year:
+            return f"{d.day}–{e.day} {d:%b %Y}"
+        return f"{d.day} {d:%b} – {e.day} {e:%b %Y}"
+    return f"{d.day} {d:%b %Y}"
+
+
+def fmt_number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def figure_text(row) -> str:
+    """'at least 21' / 'about 149,315' / '40–53'."""
+    if pd.notna(row.get("low")) and pd.notna(row.get("high")):
+        return f"{fmt_number(row['low'])}–{fmt_number(row['high'])}"
+    return QUALIFIER_TEXT.get(row["qualifier"], "") + fmt_number(row["value"])
+
+
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Finding:
+    key: str
+    text: str  # plain sentence with the number in it
+    value: str  # the number as shown
+    sources: list[str] = field(default_factory=list)  # source/ref IDs behind it
+
+
+def headline_figures(ev: Evidence) -> pd.DataFrame:
+    """The largest reported figure per headline metric and reporting body, latest as-of first.
+
+    One row per figure_id (a figure reported by several sources is one row with its
+    corroboration count), restricted to killed / injured / displaced over all people.
+    """
+    t = ev.tolls
+    if t.empty:
+        return pd.DataFrame(columns=["figure_id", "metric", "text", "value", "population", "place", "as_of",
+                                     "as_of_text", "reported_by", "reporter", "n_sources", "tiers", "sources", "claim_ids"])
+    corr = ev.corroboration("tolls")
+    rows = []
+    for fid, g in t[t["metric"].isin(HEADLINE_METRICS)].groupby("figure_id", sort=False):
+        r = g.iloc[0]
+        rows.append({
+            "figure_id": fid, "metric": r["metric"], "text": figure_text(r), "value": r["value"],
+            "population": r["population"], "place": r["place"], "as_of": r["as_of"],
+            "as_of_text": fmt_date(r["as_of"], r["as_of_precision"], r["as_of_end"]),
+            "reported_by": r["reported_by"], "reporter": ev.actor_name(r["reported_by"]),
+            "n_sources": int(corr.loc[fid, "n_sources"]) if fid in corr.index else 0,
+            "tiers": ", ".join(sorted(set(g["tier"]))), "sources": sorted(set(g["source_id"])),
+            "claim_ids": list(g["claim_id"]),
+        })
+    df = pd.DataFrame(rows)
+    order = {m: i for i, m in enumerate(HEADLINE_METRICS)}
+    df["_m"] = df["metric"].map(order)
+    return df.sort_values(["_m", "as_of", "value"], ascending=[True, False, False]).drop(columns="_m").reset_index(drop=True)
+
+
+def _max_figure(ev: Evidence, metric: str, population: str | None = None) -> pd.Series | None:
+    t = ev.tolls[ev.tolls["metric"] == metric]
+    if population:
+        t = t[t["population"] == population]
+    if t.empty:
+        return None
+    return t.sort_values(["value", "as_of"], ascending=[False, False]).iloc[0]
+
+
+def key_findings(ev: Evidence) -> list[Finding]:
+    """Five to eight short statements with computed numbers; the landing page and the briefing show these."""
+    out: list[Finding] = []
+    w = ev.window.describe()
+    events = ev.events
+    n_events = events["event_id"].nunique()
+    corr = ev.corroboration("events")
+    n_corr = int(corr["corroborated"].sum()) if len(corr) else 0
+    n_src = len(set(events["source_id"]))
+    if n_events:
+        out.append(Finding("events", f"{n_events} distinct events are recorded for {w}, drawn from {n_src} "
+                           f"sources; {n_corr} of them are reported by two or more independent sources.",
+                           str(n_events), sorted(set(events["source_id"]))))
+    else:
+        out.append(Finding("events", f"No events are recorded for {w}.", "0", []))
+    for metric, pop, label in (("killed", None, "killed"), ("displaced", None, "displaced")):
+        r = _max_figure(ev, metric, pop)
+        if r is None:
+            continue
+        pop_txt = "" if r["population"] == "all" else f" {r['population'].replace('_', ' ')}"
+        out.append(Finding(f"max_{metric}", f"The highest {label} figure in the window is {figure_text(r)}{pop_txt} "
+                           f"({ev.actor_name(r['reported_by'])}, as of {fmt_date(r['as_of'], r['as_of_precision'], r['as_of_end'])}).",
+                           figure_text(r), [r["source_id"]]))
+    sup = ev.support[ev.support["status"] != "commentary"]
+    foreign = set(ev.actors.loc[ev.actors["kind"].isin(["foreign_state", "foreign_armed_group"]), "actor_id"])
+    side = dict(zip(ev.actors["actor_id"], ev.actors["side"]))
+    for camp, name in (("lna", "the LNA"), ("gna", "the GNA")):
+        backers = sorted({b for b, r in zip(sup["backer_id"], sup["recipient_id"]) if b in foreign and side.get(r) == camp})
+        if backers:
+            names = ", ".join(ev.actor_name(b) for b in backers)
+            srcs = sorted(set(sup.loc[sup["backer_id"].isin(backers), "source_id"]))
+            out.append(Finding(f"backers_{camp}", f"{len(backers)} foreign backers of {name} are named: {names}.",
+                               str(len(backers)), srcs))
+    resp = ev.responses
+    if len(resp):
+        n_resp = resp["response_id"].nunique()
+        truce = resp.loc[resp["response_type"] == "truce_call", "response_id"].nunique()
+        n_actors = resp["actor_id"].nunique()
+        out.append(Finding("responses", f"{n_resp} international responses by {n_actors} actors are recorded, "
+                           f"{truce} of them calls for a truce or ceasefire.", str(n_resp), sorted(set(resp["source_id"]))))
+    d = ev.disputes()
+    if len(d):
+        n = d["disputed_event_id"].nunique()
+        out.append(Finding("disputes", f"{n} reported events are contradicted by another claim "
+                           f"(for example {d.iloc[0]['disputed_summary'].rstrip('.')}).", str(n), sorted(set(d["source_id"]))))
+    return out[:8]
+
+
+def timeline_events(ev: Evidence) -> pd.DataFrame:
+    """One row per event claim with display fields (side, citation, date text)."""
+    e = ev.events.copy()
+    if e.empty:
+        return e.assign(side=[], first_actor=[], citation=[], date_text=[], corroboration=[], disputed=[])
+    side = dict(zip(ev.actors["actor_id"], ev.actors["side"]))
+    e["first_actor"] = e["actor_ids"].str.split(";").str[0].str.strip()
+    e["side"] = e["first_actor"].map(side).fillna("neutral")
+    e["citation"] = e["source_id"].map(ev.cite)
+    e["date_text"] = [fmt_date(d, p, x) for d, p, x in zip(e["date"], e["date_precision"], e["date_end"])]
+    corr = ev.corroboration("events")
+    e["corroboration"] = e["event_id"].map(corr["n_sources"] if len(corr) else {}).fillna(0).astype(int)
+    disputed = ev.disputed_event_ids()
+    e["disputed"] = e["event_id"].isin(disputed)
+    e["display_tier"] = e["tier"].where(e["status"] != "commentary", "commentary")
+    return e.sort_values(["date", "claim_id"]).reset_index(drop=True)
+
+
+def phases(ev: Evidence) -> pd.DataFrame:
+    """The campaign's phases (data/context/phases.csv), dated by their anchor events."""
+    path = ev.data_dir / "context" / "phases.csv"
+    cols = ["phase_id", "name", "start", "end", "description", "start_event_id", "end_event_id"]
+    if not path.is_file():
+        return pd.DataFrame(columns=cols)
+    ph = pd.read_csv(path, dtype=str, keep_default_na=False)
+    full = (ev.base or ev).events  # phases are dated from all events, not just the window
+    first = full.groupby("event_id")["date"].min()
+    ph["start"] = ph["start_event_id"].map(first)
+    ph["end"] = ph["end_event_id"].map(first)
+    return ph[cols]
+
+
+def selected_datasets(data_dir: str | Path, datasets: str = "all") -> list[dict]:
+    """Metadata of the imported event datasets a run uses (`datasets` parameter)."""
+    import json
+
+    from .errors import Problem, rel
+    root = resolve_data_dir(data_dir) / "imported"
+    metas = []
+    for m in sorted(root.glob("*/meta.json")) if root.is_dir() else []:
+        try:
+            metas.append(json.loads(m.read_text(encoding="utf-8")))
+        except (ValueError, UnicodeDecodeError):
+            raise ReportError(Problem(rel(m), None, None, "import record is not valid JSON",
+                                      "re-import the dataset with python -m libyareport import")) from None
+    spec = str(datasets).strip()
+    if spec.lower() == "none":
+        return []
+    if spec.lower() == "all":
+        return metas
+    by_name = {m.get("name"): m for m in metas}
+    names = [s.strip() for s in spec.split(",") if s.strip()]
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ReportError(f"parameter datasets: no imported dataset named {', '.join(unknown)}; expected all, none or "
+                          f"one of: {', '.join(map(str, by_name)) or '(nothing imported yet)'}")
+    return [by_name[n] for n in names]
