@@ -14,7 +14,7 @@ def _dedupe(app, pagename, templatename, context, doctree):
             continue
         seen, kept = set(), []
         for f in files:
-            url = str(getattr(f, "filename", f))
+            url = str(getattr(f, "filename", f) or "")
             body = getattr(f, "attributes", {}).get("body", "") if hasattr(f, "attributes") else ""
             ident = (url, body)
             if ident in seen or url.startswith(("http://", "https://", "//")):
@@ -25,5 +25,5 @@ def _dedupe(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.connect("html-page-context", _dedupe, priority=900)
+    app.connect("html-page-context", _dedupe, priority=100000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

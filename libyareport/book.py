@@ -54,6 +54,12 @@ def chapter(name: str) -> Chapter:
     raise ReportError(f"unknown chapter '{name}'; expected one of: " + ", ".join(c.name for c in CHAPTERS))
 
 
+def _book_frame_files() -> list[Path]:
+    """Everything of the book that is not a chapter: config, TOC, extension, static files."""
+    return [ROOT / f for f in BOOK_FILES] + [p for d in BOOK_DIRS for p in (ROOT / d).rglob("*")
+                                             if p.is_file() and "__pycache__" not in p.parts]
+
+
 def _hash_files(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for p in sorted(paths):
@@ -178,9 +184,11 @@ def _sync_stage(build: Path) -> Path:
     return stage
 
 
-def _jupyter_book(stage: Path) -> None:
+def _jupyter_book(stage: Path, full: bool) -> None:
     jb = Path(sys.executable).parent / "jupyter-book"
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(stage), "-W", "-n", "--keep-going", "--builder", "html"]
+    if full:
+        cmd.append("--all")
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
@@ -262,9 +270,7 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
     else:
         _say("execute: nothing changed, all chapters reused")
     book_key = hashlib.sha256(json.dumps([keys[c.name] for c in CHAPTERS]).encode()
-                              + _hash_files([ROOT / f for f in BOOK_FILES]
-                                            + [p for d in BOOK_DIRS for p in (ROOT / d).rglob("*") if p.is_file()
-                                               and "__pycache__" not in p.parts]).encode()).hexdigest()[:20]
+                              + _hash_files(_book_frame_files()).encode()).hexdigest()[:20]
     html_dir = build / "html"
     key_file = build / "html.key"
     if not todo and key_file.is_file() and key_file.read_text() == book_key and (html_dir / "index.html").is_file():
@@ -272,9 +278,15 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
         built = False
     else:
         stage = _sync_stage(build)
-        _say("book: jupyter-book build (-W -n --keep-going)")
+        # Sphinx notices changed notebooks but not a changed extension or stylesheet: rebuild all then.
+        frame_key = _hash_files(_book_frame_files())
+        frame_file = stage / ".frame.key"
+        full = not frame_file.is_file() or frame_file.read_text() != frame_key
+        _say("book: jupyter-book build (-W -n --keep-going" + (", all pages)" if full else ", changed pages)"))
         t1 = time.perf_counter()
-        _jupyter_book(stage)
+        frame_file.unlink(missing_ok=True)
+        _jupyter_book(stage, full)
+        frame_file.write_text(frame_key)
         _publish(stage, build)
         key_file.write_text(book_key)
         built = True

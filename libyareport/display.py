@@ -47,10 +47,14 @@ def setup(chapter: str) -> None:
 
 
 def show(fig, caption: str, name: str) -> None:
-    """Draw a figure with its caption; `name` gives it a stable element ID."""
+    """Draw a figure with its caption and source line; `name` gives it a stable element ID."""
+    from .figures import source_line
     div_id = f"{_counter.get('prefix', 'fig')}-{name}"
+    src = source_line(fig)
     display(HTML(f'<figure class="lr-figure">{figure_html(fig, div_id)}'
-                 f'<figcaption>{html.escape(caption)}</figcaption></figure>'))
+                 f'<figcaption>{html.escape(caption)}'
+                 + (f'<br><span class="lr-source-line">Sources: {html.escape(src)}</span>' if src else "")
+                 + "</figcaption></figure>"))
 
 
 def glue_text(name: str, text: object) -> None:

@@ -41,9 +41,29 @@ def esc(text: object, width: int = 70) -> str:
     return "<br>".join(html.escape(line) for line in textwrap.wrap(s, width) or [""])
 
 
-def _source_line(fig: go.Figure, text: str, y: float = -0.3) -> None:
-    fig.add_annotation(text=esc(text, 160), xref="paper", yref="paper", x=0, y=y, xanchor="left", yanchor="top",
-                       showarrow=False, font={"size": 10, "color": "#555"}, align="left")
+def _source_line(fig: go.Figure, text: str, y: float | None = None) -> None:
+    """Attach the figure's source line; the book and the briefing print it under the chart."""
+    fig.update_layout(meta={"source_line": text})
+
+
+def source_line(fig: go.Figure) -> str:
+    meta = fig.layout.meta
+    return meta.get("source_line", "") if isinstance(meta, dict) else ""
+
+
+def _legend2(fig: go.Figure, entries: list[tuple[str, dict]], y: float = 1.0) -> None:
+    """A second legend for marker symbols (tiers), so colour and symbol are explained separately."""
+    for name, marker in entries:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, marker=marker,
+                                 legend="legend2", showlegend=True, hoverinfo="skip"))
+    fig.update_layout(legend2={"orientation": "h", "yanchor": "bottom", "y": max(y, 1.0), "x": 0,
+                               "title": {"text": "Tier: "}, "font": {"size": 11}})
+    fig.update_layout(margin={"t": max(95 if y <= 1.0 else 115, fig.layout.margin.t or 0)})
+
+
+def _tier_legend(fig: go.Figure, tiers, y: float) -> None:
+    _legend2(fig, [(style.TIER_LABELS[t], {"symbol": style.TIER_SYMBOLS[t], "color": "#555", "size": 10,
+                                           "line": {"width": 1.5, "color": "#555"}}) for t in style.TIER_SYMBOLS if t in tiers], y)
 
 
 def _empty(title: str, message: str, height: int = 260) -> go.Figure:
@@ -56,130 +76,181 @@ def _empty(title: str, message: str, height: int = 260) -> go.Figure:
 
 
 def _sources_text(ev: Evidence, ids) -> str:
-    cites = sorted({ev.cite(s) for s in ids})
-    return "; ".join(cites)
+    """'Sources: CNN, 8 Apr 2019; … Public record: 12 references (see Sources and method).'"""
+    ids = set(ids)
+    corpus = sorted(ev.cite(s) for s in ids if s in ev.sources)
+    n_ref = len([s for s in ids if s not in ev.sources])
+    parts = []
+    if corpus:
+        parts.append("Corpus: " + "; ".join(corpus) + ".")
+    if n_ref:
+        parts.append(f"Public record: {n_ref} reference{'s' * (n_ref != 1)} (listed under Sources and method).")
+    return " ".join(parts)
 
 
-def timeline(ev: Evidence, height: int = 480) -> go.Figure:
-    """Events on a date axis: lanes by event type, colour by the acting side, symbol by tier."""
+def _period_end(d: pd.Timestamp, end, precision: str) -> pd.Timestamp:
+    from .validate import period_end
+    return pd.Timestamp(period_end(d.date(), end.date() if pd.notna(end) else None, precision))
+
+
+def timeline(ev: Evidence, height: int = 500) -> go.Figure:
+    """Events on a date axis: lanes by event type, colour by the acting side, symbol by tier.
+    Events sharing a day and lane are spread vertically so none hides another; an event known
+    only to the month, year or a range carries a bar over that period."""
     title = "Chronology of events"
     e = timeline_events(ev)
     if e.empty:
         return _empty(title, "No events in this window.")
     lanes = [t for t in EVENT_TYPE_LABELS if t in set(e["event_type"])]
-    fig = go.Figure(layout=style.base_layout(title, "Date", None, height=height))
+    lane_pos = {t: i for i, t in enumerate(reversed(lanes))}
+    rank = e.groupby(["event_type", "date"]).cumcount()
+    size = e.groupby(["event_type", "date"])["claim_id"].transform("count")
+    e["y"] = [lane_pos[t] + (r - (n - 1) / 2) * min(0.14, 0.7 / max(n, 1)) for t, r, n in zip(e["event_type"], rank, size)]
+    fig = go.Figure(layout=style.base_layout(title, "Date", "Event type", height=height))
     for side in style.SIDE_COLOURS:
+        first = True
         for tier, symbol in style.TIER_SYMBOLS.items():
             g = e[(e["side"] == side) & (e["display_tier"] == tier)]
             if g.empty:
                 continue
             hover = [
                 f"<b>{esc(r.summary)}</b><br>{esc(r.date_text)} · {esc(EVENT_TYPE_LABELS[r.event_type])}"
-                f"<br>Status: {esc(r.status)}{' (disputed)' if r.disputed else ''} · sources: {r.corroboration}"
+                f"<br>Status: {esc(r.status)}{' (contradicted)' if r.disputed else ''} · sources: {r.corroboration}"
                 f"<br>Source: {esc(r.citation)}"
                 + (f"<br><i>“{esc(r.quote, 80)}”</i>" if r.quote else "")
                 for r in g.itertuples()
             ]
+            span_ms = [(_period_end(d, x, p) - d).total_seconds() * 1000 for d, x, p in
+                       zip(g["date"], g["date_end"], g["date_precision"])]
+            if any(span_ms):
+                xs, ys = [], []
+                for d, x, p, yy in zip(g["date"], g["date_end"], g["date_precision"], g["y"]):
+                    end = _period_end(d, x, p)
+                    if end > d:
+                        xs += [d, end, None]
+                        ys += [yy, yy, None]
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup=side, showlegend=False, hoverinfo="skip",
+                                         line={"color": style.SIDE_COLOURS[side], "width": 2}, opacity=0.6))
             fig.add_trace(go.Scatter(
-                x=g["date"], y=[EVENT_TYPE_LABELS[t] for t in g["event_type"]], mode="markers",
-                name=f"{style.SIDE_LABELS[side]} · {style.TIER_LABELS[tier]}",
-                marker={"color": style.SIDE_COLOURS[side], "symbol": symbol, "size": 11,
+                x=g["date"], y=g["y"], mode="markers", name=style.SIDE_LABELS[side], legendgroup=side,
+                showlegend=first,
+                marker={"color": style.SIDE_COLOURS[side], "symbol": symbol, "size": 10,
                         "line": {"width": 1.5, "color": style.SIDE_COLOURS[side] if "open" in symbol else "white"}},
                 hovertext=hover, hoverinfo="text",
             ))
-    fig.update_yaxes(categoryorder="array", categoryarray=[EVENT_TYPE_LABELS[t] for t in reversed(lanes)],
-                     title={"text": "Event type"})
+            first = False
+    fig.update_yaxes(tickvals=list(lane_pos.values()), ticktext=[EVENT_TYPE_LABELS[t] for t in lane_pos],
+                     range=[-0.6, len(lanes) + 0.1], zeroline=False, showgrid=True)
     from .report import phases
     ph = phases(ev)
     lo, hi = e["date"].min(), e["date"].max()
-    shade = ["#f2f2f2", "#e0e0e0"]
-    for i, r in enumerate(ph.itertuples()):
+    span = max((hi - lo).days, 1)
+    pad = pd.Timedelta(days=max(3, span // 30))
+    shade = ["#f0f0f0", "#dedede"]
+    for i, r in enumerate(ph.itertuples(), 1):
         if pd.isna(r.start):
             continue
-        end = r.end if pd.notna(r.end) else hi
-        if end < lo or r.start > hi:
+        end = r.end if pd.notna(r.end) else hi + pad
+        x0, x1 = max(r.start, lo - pad), min(end, hi + pad)
+        if x1 <= x0:
             continue
-        fig.add_vrect(x0=max(r.start, lo - pd.Timedelta(days=3)), x1=min(end, hi + pd.Timedelta(days=3)),
-                      fillcolor=shade[i % 2], opacity=0.6, layer="below", line_width=0)
-        fig.add_annotation(x=max(r.start, lo - pd.Timedelta(days=3)), y=1.0, yref="paper", xanchor="left",
-                           yanchor="bottom", text=esc(r.name, 30), showarrow=False, font={"size": 9, "color": "#444"})
-    span = (hi - lo).days
-    pad = pd.Timedelta(days=max(3, span // 30))
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=shade[i % 2], opacity=0.7, layer="below", line_width=0)
+        fig.add_annotation(x=x0 + (x1 - x0) / 2, y=1.0, yref="paper", yanchor="top", text=f"Phase {i}",
+                           showarrow=False, font={"size": 10, "color": "#333"}, hovertext=esc(r.name))
     fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_layout(margin={"t": 80, "b": 130})
-    _source_line(fig, "Sources: " + _sources_text(ev, e["source_id"]), y=-0.42)
+    fig.update_layout(legend={"y": -0.14, "title": {"text": "Side: "}}, margin={"t": 95, "b": 100})
+    _tier_legend(fig, set(e["display_tier"]), -0.27)
+    _source_line(fig, _sources_text(ev, e["source_id"]))
     return fig
 
 
-def _network_positions(ev: Evidence, nodes: list[str]) -> dict[str, tuple[float, float]]:
+def _network_positions(ev: Evidence, s: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Bipartite layout: backers left, grouped by the camp they back (LNA, both/other, GNA),
+    recipients right in the same order; labels sit outside, edges run between."""
     a = ev.actors.set_index("actor_id")
-    foreign = {"foreign_state", "foreign_armed_group", "foreign_institution", "international_organisation"}
-    columns: dict[float, list[str]] = {}
-    for n in nodes:
-        side = a.loc[n, "side"] if n in a.index else "neutral"
-        outer = (a.loc[n, "kind"] in foreign) if n in a.index else False
-        x = {"lna": 0.0 if outer else 1.0, "gna": 3.0 if outer else 2.0}.get(side, 1.5)
-        columns.setdefault(x, []).append(n)
-    pos = {}
-    for x, members in columns.items():
-        members.sort(key=lambda m: ev.actor_name(m))
-        k = len(members)
-        for i, m in enumerate(members):
-            pos[m] = (x, (k - 1) / 2 - i if k > 1 else 0.0)
+    side = lambda n: a.loc[n, "side"] if n in a.index else "neutral"  # noqa: E731
+    order = {"lna": 0, "mixed": 1, "neutral": 1, "other": 1, "gna": 2}
+
+    def camp_rank(n: str) -> int:
+        backs = {side(r) for r in s.loc[s["backer_id"] == n, "recipient_id"]} & {"lna", "gna"}
+        return 0 if backs == {"lna"} else 2 if backs == {"gna"} else 1
+
+    backers = sorted(set(s["backer_id"]), key=lambda n: (camp_rank(n), ev.actor_name(n)))
+    recips = sorted(set(s["recipient_id"]), key=lambda n: (order.get(side(n), 1), ev.actor_name(n)))
+    pos: dict[str, tuple[float, float]] = {}
+    y, last = 0.0, None
+    for n in backers:
+        if last is not None and camp_rank(n) != last:
+            y -= 0.6  # gap between groups
+        pos["b:" + n] = (0.0, y)
+        last = camp_rank(n)
+        y -= 1.0
+    lo = y + 1.0
+    k = len(recips)
+    for i, n in enumerate(recips):
+        pos["r:" + n] = (1.0, lo * (i + 0.5) / k if k > 1 else lo / 2)
     return pos
 
 
-def network(ev: Evidence, height: int = 520) -> go.Figure:
-    """Parties and their backers: LNA camp left, GNA camp right, foreign backers outermost;
-    edges coloured and dashed by kind of support; every edge's hover lists its sources."""
+def network(ev: Evidence, height: int = 560) -> go.Figure:
+    """Parties and their backers: backers left (grouped by the camp they back), recipients right;
+    edges coloured and dashed by kind of support; each edge's marker lists detail and sources."""
     title = "Who backs whom"
     s = ev.support
     if s.empty:
         return _empty(title, "No backer relationships reported in this window.")
-    nodes = sorted(set(s["backer_id"]) | set(s["recipient_id"]))
-    pos = _network_positions(ev, nodes)
-    fig = go.Figure(layout=style.base_layout(title, height=height))
+    pos = _network_positions(ev, s)
+    n_rows = sum(1 for k in pos if k.startswith("b:"))
+    fig = go.Figure(layout=style.base_layout(title, height=max(height, 30 * n_rows + 240)))
     types = [t for t in SUPPORT_LABELS if t in set(s["support_type"])]
     for i, t in enumerate(types):
         g = s[s["support_type"] == t]
         xs, ys, mx, my, mh = [], [], [], [], []
         for (b, r), grp in g.groupby(["backer_id", "recipient_id"]):
-            (x0, y0), (x1, y1) = pos[b], pos[r]
-            off = (i - (len(types) - 1) / 2) * 0.04
+            (x0, y0), (x1, y1) = pos["b:" + b], pos["r:" + r]
+            off = (i - (len(types) - 1) / 2) * 0.06
             xs += [x0, x1, None]
             ys += [y0 + off, y1 + off, None]
-            mx.append((x0 + x1) / 2)
-            my.append((y0 + y1) / 2 + off)
-            commentary = " (forum commentary)" if (grp["status"] == "commentary").all() else ""
+            f = 0.18 + 0.05 * (i % 4)
+            mx.append(x0 + (x1 - x0) * f)
+            my.append(y0 + (y1 - y0) * f + off)
+            commentary = " (forum commentary only)" if (grp["status"] == "commentary").all() else ""
             mh.append(f"<b>{esc(ev.actor_name(b))} → {esc(ev.actor_name(r))}</b>: {esc(SUPPORT_LABELS[t])}{commentary}"
                       f"<br>{esc('; '.join(d for d in grp['detail'] if d), 80)}"
-                      f"<br>Sources: {esc(_sources_text(ev, grp['source_id']), 80)}")
+                      f"<br>Sources: {esc('; '.join(sorted({ev.cite(x) for x in grp['source_id']})), 80)}")
         colour = style.SEQUENCE[i % len(style.SEQUENCE)]
-        dash = style.DASHES[i % len(style.DASHES)]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=SUPPORT_LABELS[t], legendgroup=t,
-                                 line={"color": colour, "width": 2.5, "dash": dash}, hoverinfo="skip"))
+                                 line={"color": colour, "width": 1.8, "dash": style.DASHES[i % len(style.DASHES)]},
+                                 hoverinfo="skip", opacity=0.85))
         fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", legendgroup=t, showlegend=False,
-                                 marker={"size": 9, "color": colour, "symbol": style.SYMBOLS[i % len(style.SYMBOLS)]},
+                                 marker={"size": 7, "color": colour, "symbol": style.SYMBOLS[i % len(style.SYMBOLS)]},
                                  hovertext=mh, hoverinfo="text"))
     a = ev.actors.set_index("actor_id")
+    entries = []
     for side in style.SIDE_COLOURS:
-        members = [n for n in nodes if (a.loc[n, "side"] if n in a.index else "neutral") == side]
-        if not members:
+        keys = [k for k in pos if (a.loc[k[2:], "side"] if k[2:] in a.index else "neutral") == side]
+        if not keys:
             continue
+        entries.append((style.SIDE_LABELS[side], {"color": style.SIDE_COLOURS[side], "size": 12}))
         fig.add_trace(go.Scatter(
-            x=[pos[m][0] for m in members], y=[pos[m][1] for m in members], mode="markers+text",
-            name=style.SIDE_LABELS[side], text=[esc(ev.actor_name(m), 22) for m in members],
-            textposition=["middle left" if pos[m][0] < 1.5 else "middle right" if pos[m][0] > 1.5 else "top center"
-                          for m in members],
-            marker={"size": 18, "color": style.SIDE_COLOURS[side], "line": {"width": 1, "color": "white"}},
-            hovertext=[esc(ev.actor_name(m)) for m in members], hoverinfo="text", textfont={"size": 11},
+            x=[pos[k][0] for k in keys], y=[pos[k][1] for k in keys], mode="markers+text", showlegend=False,
+            text=[esc(ev.actor_name(k[2:]), 24) for k in keys],
+            textposition=["middle left" if k.startswith("b:") else "middle right" for k in keys],
+            marker={"size": 13, "color": style.SIDE_COLOURS[side], "line": {"width": 1, "color": "white"}},
+            hovertext=[esc(ev.actor_name(k[2:])) for k in keys], hoverinfo="text", textfont={"size": 11},
+            cliponaxis=False,
         ))
-    fig.update_xaxes(visible=False, range=[-1.3, 4.3])
-    fig.update_yaxes(visible=False)
-    for x, label in ((0, "Backers of the LNA"), (1, "LNA camp"), (2, "GNA camp"), (3, "Backers of the GNA")):
-        fig.add_annotation(x=x, y=1.02, yref="paper", text=label, showarrow=False, font={"size": 11, "color": "#444"})
-    fig.update_layout(margin={"t": 80, "b": 120})
-    _source_line(fig, "Sources: " + _sources_text(ev, s["source_id"]), y=-0.28)
+    ys = [p[1] for p in pos.values()]
+    fig.update_xaxes(visible=False, range=[-0.9, 1.9])
+    fig.update_yaxes(visible=False, range=[min(ys) - 0.7, max(ys) + 0.7])
+    for x, label in ((0.0, "Backers"), (1.0, "Recipients")):
+        fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="top", text=f"<b>{label}</b>", showarrow=False,
+                           font={"size": 11, "color": "#333"})
+    fig.update_layout(legend={"y": -0.02, "title": {"text": "Support: "}, "font": {"size": 11}},
+                      margin={"t": 70, "b": 90, "l": 10, "r": 10})
+    _legend2(fig, entries, 0)
+    fig.update_layout(legend2={"title": {"text": "Side: "}})
+    _source_line(fig, _sources_text(ev, s["source_id"]))
     return fig
 
 
@@ -202,7 +273,7 @@ def backer_matrix(ev: Evidence, height: int = 420) -> go.Figure:
     ), layout=style.base_layout(title, "Recipient", "Backer", height=max(height, 40 * len(backers) + 160)))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 170, "b": 110})
-    _source_line(fig, "Sources: " + _sources_text(ev, s["source_id"]), y=-0.25)
+    _source_line(fig, _sources_text(ev, s["source_id"]), y=-0.25)
     return fig
 
 
@@ -223,13 +294,16 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=[p[0] for p in panels])
     fig.update_layout(**style.base_layout(title, height=height))
-    reporters = sorted(set(t["reported_by"]), key=ev.actor_name)
-    colour = {r: style.SEQUENCE[i % len(style.SEQUENCE)] for i, r in enumerate(reporters)}
+    # the seven bodies reporting most get their own colour; the rest share grey ("Other bodies")
+    top = list(t["reported_by"].value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[:7])
+    reporters = sorted(top, key=ev.actor_name)
+    colour = {r: style.SEQUENCE[i] for i, r in enumerate(reporters)}
+    legend_name = {r: ev.actor_name(r) if r in colour else "Other bodies" for r in set(t["reported_by"])}
+    colour.update({r: style.OKABE_ITO["grey"] for r in set(t["reported_by"]) - set(colour)})
     shown: set[str] = set()
     for row, (label, metrics) in enumerate(panels, 1):
         sub = t[t["metric"].isin(metrics)]
         for (rep, tier), g in sub.groupby(["reported_by", "tier"]):
-            name = f"{ev.actor_name(rep)} ({'public record' if tier == 'context' else 'corpus'})"
             err = None
             if g["high"].notna().any():
                 err = {"type": "data", "symmetric": False, "array": (g["high"] - g["value"]).fillna(0),
@@ -239,19 +313,19 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
                      f"<br>Reported by {esc(ev.actor_name(r.reported_by))}<br>Source: {esc(ev.cite(r.source_id))}"
                      for r in g.itertuples()]
             fig.add_trace(go.Scatter(
-                x=g["as_of"], y=g["value"], mode="markers", name=name, legendgroup=name,
-                showlegend=name not in shown, error_y=err, hovertext=hover, hoverinfo="text",
+                x=g["as_of"], y=g["value"], mode="markers", name=legend_name[rep], legendgroup=legend_name[rep],
+                showlegend=legend_name[rep] not in shown, error_y=err, hovertext=hover, hoverinfo="text",
                 marker={"color": colour[rep], "size": 10, "symbol": style.TIER_SYMBOLS[tier],
                         "line": {"width": 2, "color": colour[rep]}},
             ), row=row, col=1)
-            shown.add(name)
-        fig.update_yaxes(title_text="People" if "returned" not in label else "", row=row, col=1,
-                         showline=True, linecolor="#444", gridcolor="#e5e5e5", rangemode="tozero")
+            shown.add(legend_name[rep])
+        fig.update_yaxes(title_text="People (log)", type="log", row=row, col=1,
+                         showline=True, linecolor="#444", gridcolor="#e5e5e5")
         fig.update_xaxes(showline=True, linecolor="#444", gridcolor="#e5e5e5", row=row, col=1)
     fig.update_xaxes(title_text="As-of date", row=len(panels), col=1)
-    fig.update_layout(legend={"y": -0.12}, margin={"b": 170})
-    _source_line(fig, "Figures from different bodies, populations and dates are not comparable or additive. Sources: "
-                 + _sources_text(ev, t["source_id"]), y=-0.3)
+    fig.update_layout(legend={"y": -0.1, "title": {"text": "Reported by: "}, "font": {"size": 11}}, margin={"b": 150})
+    _tier_legend(fig, set(t["tier"]), 1.07)
+    _source_line(fig, _sources_text(ev, t["source_id"]))
     return fig
 
 
@@ -276,7 +350,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
                                  hovertext=hover, hoverinfo="text"))
     fig.update_yaxes(categoryorder="category descending", title={"text": ""})
     fig.update_layout(margin={"l": 200, "b": 140})
-    _source_line(fig, "Sources: " + _sources_text(ev, r["source_id"]), y=-0.35)
+    _source_line(fig, _sources_text(ev, r["source_id"]), y=-0.35)
     return fig
 
 
@@ -298,5 +372,5 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-35)
     fig.update_layout(margin={"l": 200, "b": 150})
-    _source_line(fig, "Sources: " + _sources_text(ev, r["source_id"]), y=-0.42)
+    _source_line(fig, _sources_text(ev, r["source_id"]), y=-0.42)
     return fig

@@ -167,7 +167,7 @@ def key_findings(ev: Evidence) -> list[Finding]:
         if r is None:
             continue
         pop_txt = "" if r["population"] == "all" else f" {r['population'].replace('_', ' ')}"
-        out.append(Finding(f"max_{metric}", f"The highest {label} figure in the window is {figure_text(r)}{pop_txt} "
+        out.append(Finding(f"max_{metric}", f"The largest {label} figure reported in the window is {figure_text(r)}{pop_txt} "
                            f"({ev.actor_name(r['reported_by'])}, as of {fmt_date(r['as_of'], r['as_of_precision'], r['as_of_end'])}).",
                            figure_text(r), [r["source_id"]]))
     sup = ev.support[ev.support["status"] != "commentary"]
@@ -190,8 +190,8 @@ def key_findings(ev: Evidence) -> list[Finding]:
     d = ev.disputes()
     if len(d):
         n = d["disputed_event_id"].nunique()
-        out.append(Finding("disputes", f"{n} reported events are contradicted by another claim "
-                           f"(for example {d.iloc[0]['disputed_summary'].rstrip('.')}).", str(n), sorted(set(d["source_id"]))))
+        out.append(Finding("disputes", f"{n} reported events are contradicted by another claim; for example: "
+                           f"“{d.iloc[0]['disputed_summary'].rstrip('.')}”.", str(n), sorted(set(d["source_id"]))))
     return out[:8]
 
 
@@ -221,7 +221,10 @@ def phases(ev: Evidence) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     ph = pd.read_csv(path, dtype=str, keep_default_na=False)
     full = (ev.base or ev).events  # phases are dated from all events, not just the window
-    first = full.groupby("event_id")["date"].min()
+    # the most precise report of the anchor event dates it (a "last year" mention does not)
+    rank = full["date_precision"].map({"day": 0, "range": 1, "month": 2, "year": 3})
+    best = full.assign(_r=rank).sort_values(["_r", "date"]).drop_duplicates("event_id")
+    first = best.set_index("event_id")["date"]
     ph["start"] = ph["start_event_id"].map(first)
     ph["end"] = ph["end_event_id"].map(first)
     return ph[cols]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import platform
+from pathlib import Path
 
 import pandas as pd
 
@@ -49,13 +50,23 @@ def glue_counts(ev: Evidence, prefix: str = "") -> dict[str, str]:
 
 
 # -- landing page ------------------------------------------------------------------------
+def citation_marker(ev: Evidence, source_ids) -> str:
+    """A compact source marker: corpus sources by name, public-record references counted."""
+    ids = sorted(set(source_ids))
+    corpus = [ev.cite(s) for s in ids if s in ev.sources]
+    n_ref = len(ids) - len(corpus)
+    parts = corpus[:3] + ([f"{len(corpus) - 3} more"] if len(corpus) > 3 else [])
+    if n_ref:
+        parts.append(f"{n_ref} public-record reference{'s' * (n_ref != 1)}")
+    return "; ".join(parts)
+
 def findings(ev: Evidence) -> list:
     """Key findings as a list with source markers; each number is also glued (finding_<key>)."""
     items = key_findings(ev)
     lis = []
     for i, f in enumerate(items, 1):
         glue_text(f"finding_{f.key}", f.value)
-        cites = "; ".join(sorted({ev.cite(s) for s in f.sources}))
+        cites = citation_marker(ev, f.sources)
         lis.append(f'<li id="finding-{f.key}"><span class="lr-finding">{html.escape(f.text)}</span> '
                    f'<span class="lr-cite">[{html.escape(cites) if cites else "no source"}]</span></li>')
     from IPython.display import HTML, display
@@ -64,7 +75,13 @@ def findings(ev: Evidence) -> list:
 
 
 def run_record(ev: Evidence, params: dict) -> None:
-    rows = [(k, repr(v), PARAMETER_HELP.get(k, "")) for k, v in params.items()]
+    shown = dict(params)
+    from .report import repo_root
+    try:
+        shown["data_dir"] = str(Path(str(params["data_dir"])).resolve().relative_to(repo_root().resolve()))
+    except (ValueError, KeyError):
+        pass
+    rows = [(k, repr(v), PARAMETER_HELP.get(k, "")) for k, v in shown.items()]
     rows += [("data fingerprint", ev.fingerprint, "SHA-256 (first 12 hex digits) over every file in the data directory"),
              ("executed", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "when this page was computed"),
              ("libyareport", __version__, f"Python {platform.python_version()}")]

@@ -26,9 +26,9 @@ SIDE_COLOURS = {
     "other": OKABE_ITO["black"],
 }
 SIDE_LABELS = {
-    "lna": "LNA (Haftar) camp",
-    "gna": "GNA (Tripoli) camp",
-    "neutral": "Neutral / international",
+    "lna": "LNA camp",
+    "gna": "GNA camp",
+    "neutral": "Neutral / intl.",
     "mixed": "Both sides",
     "other": "Other",
 }
@@ -38,7 +38,7 @@ TIER_LABELS = {
     "context": "Public record (cited)",
     "commentary": "Forum commentary",
 }
-SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "grey")]
+SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = "DejaVu Sans, Arial, sans-serif"
