@@ -158,7 +158,7 @@ def timeline(ev: Evidence, height: int = 500) -> go.Figure:
         fig.add_annotation(x=x0 + (x1 - x0) / 2, y=1.0, yref="paper", yanchor="top", text=f"Phase {i}",
                            showarrow=False, font={"size": 10, "color": "#333"}, hovertext=esc(r.name))
     fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_layout(legend={"y": -0.14, "title": {"text": "Side: "}}, margin={"t": 95, "b": 100})
+    fig.update_layout(legend={"y": -0.17, "title": {"text": "Side: "}}, margin={"t": 95, "b": 80})
     _tier_legend(fig, set(e["display_tier"]), -0.27)
     _source_line(fig, _sources_text(ev, e["source_id"]))
     return fig
@@ -192,7 +192,7 @@ def _network_positions(ev: Evidence, s: pd.DataFrame) -> dict[str, tuple[float, 
     return pos
 
 
-def network(ev: Evidence, height: int = 560) -> go.Figure:
+def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> go.Figure:
     """Parties and their backers: backers left (grouped by the camp they back), recipients right;
     edges coloured and dashed by kind of support; each edge's marker lists detail and sources."""
     title = "Who backs whom"
@@ -201,7 +201,7 @@ def network(ev: Evidence, height: int = 560) -> go.Figure:
         return _empty(title, "No backer relationships reported in this window.")
     pos = _network_positions(ev, s)
     n_rows = sum(1 for k in pos if k.startswith("b:"))
-    fig = go.Figure(layout=style.base_layout(title, height=max(height, 30 * n_rows + 240)))
+    fig = go.Figure(layout=style.base_layout(title, height=height or max(560, 30 * n_rows + 240)))
     types = [t for t in SUPPORT_LABELS if t in set(s["support_type"])]
     for i, t in enumerate(types):
         g = s[s["support_type"] == t]
@@ -234,7 +234,7 @@ def network(ev: Evidence, height: int = 560) -> go.Figure:
         entries.append((style.SIDE_LABELS[side], {"color": style.SIDE_COLOURS[side], "size": 12}))
         fig.add_trace(go.Scatter(
             x=[pos[k][0] for k in keys], y=[pos[k][1] for k in keys], mode="markers+text", showlegend=False,
-            text=[esc(ev.actor_name(k[2:]), 24) for k in keys],
+            text=[esc(ev.actor_name(k[2:]), label_width) for k in keys],
             textposition=["middle left" if k.startswith("b:") else "middle right" for k in keys],
             marker={"size": 13, "color": style.SIDE_COLOURS[side], "line": {"width": 1, "color": "white"}},
             hovertext=[esc(ev.actor_name(k[2:])) for k in keys], hoverinfo="text", textfont={"size": 11},
@@ -242,7 +242,7 @@ def network(ev: Evidence, height: int = 560) -> go.Figure:
         ))
     ys = [p[1] for p in pos.values()]
     fig.update_xaxes(visible=False, range=[-0.9, 1.9])
-    fig.update_yaxes(visible=False, range=[min(ys) - 0.7, max(ys) + 0.7])
+    fig.update_yaxes(visible=False, range=[min(ys) - 0.7, max(ys) + 1.6])
     for x, label in ((0.0, "Backers"), (1.0, "Recipients")):
         fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="top", text=f"<b>{label}</b>", showarrow=False,
                            font={"size": 11, "color": "#333"})

@@ -138,6 +138,21 @@ def headline_figures(ev: Evidence) -> pd.DataFrame:
     return df.sort_values(["_m", "as_of", "value"], ascending=[True, False, False]).drop(columns="_m").reset_index(drop=True)
 
 
+def headline_summary(ev: Evidence) -> pd.DataFrame:
+    """A compact headline table: per metric, the largest figure and the most recent one."""
+    h = headline_figures(ev)
+    if h.empty:
+        return h
+    picks = []
+    for metric in HEADLINE_METRICS:
+        g = h[h["metric"] == metric]
+        if g.empty:
+            continue
+        picks.append(g.sort_values(["value", "as_of"], ascending=[False, False]).index[0])
+        picks.append(g.sort_values(["as_of", "value"], ascending=[False, False]).index[0])
+    return h.loc[list(dict.fromkeys(picks))].reset_index(drop=True)
+
+
 def _max_figure(ev: Evidence, metric: str, population: str | None = None) -> pd.Series | None:
     t = ev.tolls[ev.tolls["metric"] == metric]
     if population:

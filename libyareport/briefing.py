@@ -1,0 +1,241 @@
+"""`pdf`: the A4 briefing (and, with --book, the whole book) printed by headless Chromium.
+
+The briefing is one HTML page rendered from `templates/briefing.html.j2` with the same
+numbers (`report.key_findings`, `report.headline_figures`) and the same figure functions
+(`figures.py`) as the book, charts as static SVG (vector in the PDF, no mode bar).
+A PDF is written to a temporary file and renamed into place, so a failed run never leaves
+a truncated file where the last good one was.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import jinja2
+
+from . import figures
+from .book import ROOT, _plotly_js
+from .browser import browser
+from .display import figure_html
+from .errors import ReportError, rel
+from .evidence import Evidence
+from .report import METRIC_LABELS, fmt_date, headline_summary, key_findings, open_evidence
+
+PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
+
+
+class Refs:
+    """Numbered source list: every source or reference the briefing relies on."""
+
+    def __init__(self, ev: Evidence):
+        self.ev = ev
+        self.ids: list[str] = []
+
+    def mark(self, ids) -> str:
+        nums = []
+        for i in sorted(set(ids), key=lambda s: (s not in self.ev.sources, s)):
+            if i not in self.ids:
+                self.ids.append(i)
+            nums.append(self.ids.index(i) + 1)
+        return _ranges(sorted(nums))
+
+    def entries(self) -> list[dict]:
+        out = []
+        for n, sid in enumerate(self.ids, 1):
+            if sid in self.ev.sources:
+                m = self.ev.sources[sid].meta
+                kind = str(m.get("kind", "")).replace("_", " ")
+                url = f" {m['url']}" if m.get("url") else ""
+                text = f"{m.get('outlet')} — “{m.get('title')}” ({fmt_date(dt.date.fromisoformat(str(m.get('published'))))}; {kind}; corpus, quoted){url}"
+            else:
+                r = self.ev.references[self.ev.references["ref_id"] == sid].iloc[0]
+                via = f" (via {r['via']})" if r["via"] else ""
+                date = fmt_date(r["date"]) if r["date"] == r["date"] else "n.d."
+                text = f"{r['publisher']}{via} — “{r['title']}” ({date}; public record, cited) {r['url']}"
+            out.append({"n": n, "text": text})
+        return out
+
+
+def _ranges(nums: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1–3, 5'."""
+    out, start, prev = [], None, None
+    for n in nums + [None]:
+        if start is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None:
+            out.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = n
+    return ", ".join(out)
+
+
+def _static_figure(fig, name: str, height: int) -> str:
+    fig.update_layout(width=PAGE_WIDTH_PX, height=height, font={"size": 10}, title={"font": {"size": 13}})
+    return figure_html(fig, div_id=f"brief-{name}", static=True)
+
+
+def render_briefing(ev: Evidence, params: dict) -> str:
+    refs = Refs(ev)
+    findings = []
+    for f in key_findings(ev):
+        findings.append({"text": f.text, "marker": refs.mark(f.sources) if f.sources else "no source"})
+    headline = []
+    for _, h in headline_summary(ev).iterrows():
+        headline.append({"metric": METRIC_LABELS[h["metric"]], "text": h["text"], "population": h["population"].replace("_", " "),
+                         "as_of": h["as_of_text"], "reporter": h["reporter"], "n_sources": h["n_sources"],
+                         "tier": h["tiers"].replace("context", "public record"), "refs": refs.mark(h["sources"])})
+    figs = []
+    specs = [
+        (figures.timeline(ev, height=360), "timeline", 360, "Events by date and type; colour: side of the first actor, "
+         "filled: quoted corpus claim, hollow: public-record fact; a line after a point: dated only to that month, year "
+         "or range; shaded: phases of the campaign.", True),
+        (figures.network(ev, height=480, label_width=60), "network", 480, "Who backs whom: backers left, recipients right; "
+         "line style: kind of support.", False),
+        (figures.tolls_over_time(ev, height=440), "tolls", 440, "Reported killed, injured and displaced figures by as-of "
+         "date and reporting body (log scale); not comparable or additive across bodies.", True),
+    ]
+    for fig, name, height, caption, page_break in specs:
+        src_ids = _figure_source_ids(ev, name)
+        figs.append({"html": _static_figure(fig, name, height), "caption": caption,
+                     "source": figures.source_line(fig) + (f" [{refs.mark(src_ids)}]" if src_ids else ""),
+                     "break": page_break})
+    resp = ev.responses.sort_values(["date", "actor_id"])
+    lines = []
+    for rid, g in resp.groupby("response_id", sort=False):
+        r = g.iloc[0]
+        lines.append({"date": fmt_date(r["date"], r["date_precision"], r["date_end"]), "actor": ev.actor_name(r["actor_id"]),
+                      "kind": figures.RESPONSE_LABELS[r["response_type"]].lower(), "summary": r["summary"],
+                      "ref": refs.mark(g["source_id"])})
+    limit = 9
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]))
+    return env.get_template("briefing.html.j2").render(
+        title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
+        built=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
+        include_context=params.get("include_context", True), findings=findings, headline=headline, figures=figs,
+        responses=lines[:limit], more_responses=max(0, len(lines) - limit), sources=refs.entries(),
+    )
+
+
+def _figure_source_ids(ev: Evidence, name: str) -> list[str]:
+    table = {"timeline": "events", "network": "support", "tolls": "tolls"}[name]
+    return list(ev.tables[table]["source_id"])
+
+
+FOOTER = ('<div style="font-size:7px;width:100%;padding:0 14mm;color:#444;display:flex;justify-content:space-between;'
+          'font-family:DejaVu Sans,Arial,sans-serif"><span>{left}</span>'
+          '<span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+
+
+def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with browser() as b:
+        page = b.new_page(viewport={"width": 794, "height": 1123})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        try:
+            page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {2 * n_charts}",
+                                   timeout=20000)
+        except Exception:
+            raise ReportError(f"charts in {rel(html_path)} were not drawn within 20 s"
+                              + (f" ({errors[0]})" if errors else "") + "; expected every figure drawn before printing") from None
+        page.emulate_media(media="print")
+        page.pdf(path=str(tmp), prefer_css_page_size=True, print_background=True, display_header_footer=True,
+                 header_template="<div></div>", footer_template=footer)
+    if not tmp.is_file() or tmp.stat().st_size == 0:
+        raise ReportError(f"Chromium produced no PDF at {rel(tmp)}; the previous {rel(out)} is unchanged")
+    tmp.replace(out)
+
+
+def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = False) -> Path:
+    t0 = time.perf_counter()
+    ev = open_evidence(str(params["data_dir"]), str(params["start_date"]), str(params["end_date"]),
+                       bool(params["include_context"]), bool(params["include_commentary"]))
+    build = build_dir or ROOT / "_build"
+    out = build / "pdf" / "briefing.pdf"
+    with tempfile.TemporaryDirectory(prefix="briefing-") as tmpdir:
+        page = Path(tmpdir) / "briefing.html"
+        shutil.copy2(_plotly_js(), Path(tmpdir) / "plotly.min.js")
+        page.write_text(render_briefing(ev, params), encoding="utf-8")
+        left = html.escape(f"The battle for Tripoli — briefing · {ev.window.describe()} · built "
+                           f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
+        _print(page, out, 3, FOOTER.format(left=left))
+    if not quiet:
+        print(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
+    return out
+
+
+def build_book_pdf(build_dir: Path | None = None) -> Path:
+    """Print the built HTML book (cover, contents, every page in TOC order) into one PDF."""
+    from pypdf import PdfWriter
+
+    from .book import CHAPTERS
+    build = build_dir or ROOT / "_build"
+    html_dir = build / "html"
+    if not (html_dir / "intro.html").is_file():
+        raise ReportError(f"no built book in {rel(html_dir)}; run python -m libyareport build first")
+    out = build / "pdf" / "book.pdf"
+    pages = [html_dir / (c.path.replace(".ipynb", ".html")) for c in CHAPTERS]
+    with tempfile.TemporaryDirectory(prefix="bookpdf-") as tmpdir:
+        tmp = Path(tmpdir)
+        parts = []
+        titles = []
+        with browser() as b:
+            page = b.new_page(viewport={"width": 1000, "height": 1400})
+            for i, p in enumerate(pages):
+                page.goto(p.resolve().as_uri(), wait_until="load")
+                n = page.locator(".js-plotly-plot").count()
+                if n:
+                    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {2 * n}",
+                                           timeout=20000)
+                titles.append(page.locator("main h1").first.inner_text().strip() if page.locator("main h1").count() else p.stem)
+                page.add_style_tag(content="@page { size: A4; margin: 14mm; } .bd-header, .bd-sidebar-primary, "
+                                   ".bd-sidebar-secondary, .prev-next-area, .bd-footer, .header-article { display: none !important; }"
+                                   " .bd-main .bd-content .bd-article-container { max-width: 100% !important; }")
+                page.emulate_media(media="print")
+                part = tmp / f"{i:02d}.pdf"
+                page.pdf(path=str(part), prefer_css_page_size=True, print_background=True)
+                parts.append(part)
+            cover = tmp / "cover.html"
+            items = "".join(f"<li>{html.escape(t)}</li>" for t in titles)
+            cover.write_text(f"<html><body style='font-family:DejaVu Sans,sans-serif;padding:30mm 20mm'>"
+                             f"<h1 style='font-size:26pt'>The battle for Tripoli, 2019–2020</h1>"
+                             f"<p>The whole report book, printed {dt.date.today().isoformat()}.</p>"
+                             f"<h2>Contents</h2><ol>{items}</ol></body></html>", encoding="utf-8")
+            page.goto(cover.as_uri())
+            page.pdf(path=str(tmp / "cover.pdf"), format="A4")
+        writer = PdfWriter()
+        for part in [tmp / "cover.pdf", *parts]:
+            writer.append(str(part))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = out.with_name(out.name + ".tmp")
+        with staging.open("wb") as fh:
+            writer.write(fh)
+        staging.replace(out)
+    print(f"pdf: wrote {rel(out)} ({len(pages)} pages of the book)")
+    return out
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from .book import _params_from
+    if args.book:
+        build_book_pdf()
+        return 0
+    build_briefing(_params_from(args))
+    return 0
+
+
+def register(sub) -> None:
+    from .book import add_run_options
+    p = sub.add_parser("pdf", help="print the A4 PDF briefing (or, with --book, the whole book)",
+                       formatter_class=argparse.RawTextHelpFormatter)
+    add_run_options(p)
+    p.add_argument("--book", action="store_true", help="print the whole built book into _build/pdf/book.pdf")
+    p.set_defaults(func=cmd_pdf)
