@@ -249,14 +249,6 @@ def _nullify_empty(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------------------
 # Actor mapping
 # --------------------------------------------------------------------------------------
@@ -319,18 +311,20 @@ class _Layout:
     metric: str | None = None
 
 
-def _check_encoding_and_read_header(path: Path, shown: str) -> list[str]:
-    """UTF-8 check of the whole file (streamed), then the header's column names."""
+def _check_encoding_and_read_header(path: Path, shown: str) -> tuple[list[str], str]:
+    """UTF-8 check and SHA-256 of the whole file (one streamed pass), then the header's names."""
     size = path.stat().st_size
     if size == 0:
         raise ReportError(Problem(shown, None, None, "the file is empty", "a CSV export with a header row"))
     decoder = codecs.getincrementaldecoder("utf-8")()
+    digest = hashlib.sha256()
     first = b""
     try:
         with open(path, "rb") as f:
             while chunk := f.read(1 << 24):
                 if not first:
                     first = chunk[: 1 << 20]
+                digest.update(chunk)
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -356,7 +350,7 @@ def _check_encoding_and_read_header(path: Path, shown: str) -> list[str]:
     names = [h.strip() for h in header]
     if not any(names):
         raise ReportError(Problem(shown, 1, None, "the first line is not a header row", "the export's column names"))
-    return header
+    return header, digest.hexdigest()
 
 
 def _detect(fmt: str, header: list[str], path: Path, shown: str) -> _Layout:
@@ -696,6 +690,8 @@ class _Output:
         return pc.take(self.table[name], self.order)
 
     def write_parquet(self, path: Path, rows_per_group: int = 131072) -> None:
+        # Take on a many-chunk string column concatenates it first, for every call: do it once.
+        self.table = self.table.combine_chunks()
         with pq.ParquetWriter(path, self.schema, compression="zstd") as writer:
             for start in range(0, max(len(self.order), 1), rows_per_group):
                 part = self.table.take(self.order[start:start + rows_per_group]).cast(self.schema)
@@ -1056,7 +1052,7 @@ def import_export(
         country = None
 
     report = _Progress(progress, fmt)
-    header = _check_encoding_and_read_header(path, shown)
+    header, sha = _check_encoding_and_read_header(path, shown)
     layout = _detect(fmt, header, path, shown)
     if name is None:
         name = fmt if layout.kind == "events" else f"acled_{layout.metric}_{'monthly' if layout.source_format == 'acled_monthly' else 'yearly'}"
@@ -1064,7 +1060,6 @@ def import_export(
         raise ReportError(Problem("", None, "--name", f"invalid dataset name {name!r}", "letters, digits, '_', '-' or '.'"))
     imported = data_dir / IMPORTED_DIR
     target = imported / name
-    sha = _sha256(path)
     options = _options_key(fmt, country, skip_bad_rows)
     previous = _same_import(target, sha, options)
     if previous is not None:

@@ -246,25 +246,16 @@ def phases(ev: Evidence) -> pd.DataFrame:
 
 
 def selected_datasets(data_dir: str | Path, datasets: str = "all") -> list[dict]:
-    """Metadata of the imported event datasets a run uses (`datasets` parameter)."""
-    import json
-
-    from .errors import Problem, rel
-    root = resolve_data_dir(data_dir) / "imported"
-    metas = []
-    for m in sorted(root.glob("*/meta.json")) if root.is_dir() else []:
-        try:
-            metas.append(json.loads(m.read_text(encoding="utf-8")))
-        except (ValueError, UnicodeDecodeError):
-            raise ReportError(Problem(rel(m), None, None, "import record is not valid JSON",
-                                      "re-import the dataset with python -m libyareport import")) from None
+    """Metadata of the imported datasets a run uses (`datasets` parameter: all, none, or names)."""
+    from .eventdata import list_datasets
+    metas = list_datasets(resolve_data_dir(data_dir))
     spec = str(datasets).strip()
     if spec.lower() == "none":
         return []
     if spec.lower() == "all":
         return metas
     by_name = {m.get("name"): m for m in metas}
-    names = [s.strip() for s in spec.split(",") if s.strip()]
+    names = [x.strip() for x in spec.split(",") if x.strip()]
     unknown = [n for n in names if n not in by_name]
     if unknown:
         raise ReportError(f"parameter datasets: no imported dataset named {', '.join(unknown)}; expected all, none or "
