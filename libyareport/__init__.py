@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import Problem, ReportError  # noqa: E402
-from .evidence import Evidence, load  # noqa: E402
+from .errors import Problem, ReportError
+from .evidence import Evidence, load
 
 __all__ = ["Evidence", "Problem", "ReportError", "__version__", "load"]

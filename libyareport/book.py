@@ -120,7 +120,7 @@ def _execute(ch: Chapter, params: dict, build: Path, key: str) -> tuple[Chapter,
         where = f"cell {e.exec_count or e.cell_index}" + (f" ({first[0][:60]})" if first else "")
         raise ReportError(Problem(ch.path, None, None, f"chapter failed in {where}: {e.ename}: {e.evalue}",
                                   f"a clean run; the executed notebook is kept at {rel(failed)}")) from None
-    except Exception as e:  # kernel died, missing kernel, …
+    except Exception as e:  # noqa: BLE001 - kernel died, missing kernel, …: reported, not a traceback
         if tmp.exists():
             failed.parent.mkdir(parents=True, exist_ok=True)
             tmp.replace(failed)
@@ -189,7 +189,7 @@ def _jupyter_book(stage: Path, full: bool) -> None:
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(stage), "-W", "-n", "--keep-going", "--builder", "html"]
     if full:
         cmd.append("--all")
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
         log = stage / "jupyter-book.log"

@@ -24,7 +24,13 @@ from .browser import browser
 from .display import figure_html
 from .errors import ReportError, rel
 from .evidence import Evidence
-from .report import METRIC_LABELS, fmt_date, headline_summary, key_findings, open_evidence
+from .report import (
+    METRIC_LABELS,
+    fmt_date,
+    headline_summary,
+    key_findings,
+    open_evidence,
+)
 
 PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
 
@@ -91,13 +97,13 @@ def render_briefing(ev: Evidence, params: dict) -> str:
                          "tier": h["tiers"].replace("context", "public record"), "refs": refs.mark(h["sources"])})
     figs = []
     specs = [
-        (figures.timeline(ev, height=360), "timeline", 360, "Events by date and type; colour: side of the first actor, "
+        (figures.timeline(ev, height=360), "timeline", 360, ("Events by date and type; colour: side of the first actor, "
          "filled: quoted corpus claim, hollow: public-record fact; a line after a point: dated only to that month, year "
-         "or range; shaded: phases of the campaign.", True),
-        (figures.network(ev, height=480, label_width=60), "network", 480, "Who backs whom: backers left, recipients right; "
-         "line style: kind of support.", False),
-        (figures.tolls_over_time(ev, height=440), "tolls", 440, "Reported killed, injured and displaced figures by as-of "
-         "date and reporting body (log scale); not comparable or additive across bodies.", True),
+         "or range; shaded: phases of the campaign."), True),
+        (figures.network(ev, height=480, label_width=60), "network", 480, ("Who backs whom: backers left, recipients right; "
+         "line style: kind of support."), False),
+        (figures.tolls_over_time(ev, height=440), "tolls", 440, ("Reported killed, injured and displaced figures by as-of "
+         "date and reporting body (log scale); not comparable or additive across bodies."), True),
     ]
     for fig, name, height, caption, page_break in specs:
         src_ids = _figure_source_ids(ev, name)
@@ -116,7 +122,7 @@ def render_briefing(ev: Evidence, params: dict) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("briefing.html.j2").render(
         title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
-        built=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
+        built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
         include_context=params.get("include_context", True), findings=findings, headline=headline, figures=figs,
         responses=lines[:limit], more_responses=max(0, len(lines) - limit), sources=refs.entries(),
     )
@@ -135,6 +141,7 @@ FOOTER = ('<div style="font-size:7px;width:100%;padding:0 14mm;color:#444;displa
 def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
+    from playwright.sync_api import TimeoutError as PWTimeout
     with browser() as b:
         page = b.new_page(viewport={"width": 794, "height": 1123})
         errors: list[str] = []
@@ -143,7 +150,7 @@ def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
         try:
             page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {2 * n_charts}",
                                    timeout=20000)
-        except Exception:
+        except PWTimeout:
             raise ReportError(f"charts in {rel(html_path)} were not drawn within 20 s"
                               + (f" ({errors[0]})" if errors else "") + "; expected every figure drawn before printing") from None
         page.emulate_media(media="print")

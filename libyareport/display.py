@@ -7,8 +7,8 @@ import re
 
 import pandas as pd
 import plotly.io as pio
-from plotly.io._base_renderers import MimetypeRenderer
 from IPython.display import HTML, Markdown, display
+from plotly.io._base_renderers import MimetypeRenderer
 
 from .evidence import Evidence
 from .report import fmt_date

@@ -168,7 +168,7 @@ def _network_positions(ev: Evidence, s: pd.DataFrame) -> dict[str, tuple[float, 
     """Bipartite layout: backers left, grouped by the camp they back (LNA, both/other, GNA),
     recipients right in the same order; labels sit outside, edges run between."""
     a = ev.actors.set_index("actor_id")
-    side = lambda n: a.loc[n, "side"] if n in a.index else "neutral"  # noqa: E731
+    side = lambda n: a.loc[n, "side"] if n in a.index else "neutral"
     order = {"lna": 0, "mixed": 1, "neutral": 1, "other": 1, "gna": 2}
 
     def camp_rank(n: str) -> int:

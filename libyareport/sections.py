@@ -13,8 +13,15 @@ from . import __version__
 from .display import glue_text, quote_cell, say, source_link, table
 from .evidence import Evidence
 from .figures import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
-from .report import (METRIC_LABELS, PARAMETER_HELP, fmt_date, headline_figures, key_findings, phases,
-                     timeline_events)
+from .report import (
+    METRIC_LABELS,
+    PARAMETER_HELP,
+    fmt_date,
+    headline_figures,
+    key_findings,
+    phases,
+    timeline_events,
+)
 
 STATUS_TEXT = {"reported": "reported", "claimed": "claimed by a party", "disputed": "disputed",
                "commentary": "forum commentary"}
@@ -83,7 +90,7 @@ def run_record(ev: Evidence, params: dict) -> None:
         pass
     rows = [(k, repr(v), PARAMETER_HELP.get(k, "")) for k, v in shown.items()]
     rows += [("data fingerprint", ev.fingerprint, "SHA-256 (first 12 hex digits) over every file in the data directory"),
-             ("executed", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "when this page was computed"),
+             ("executed", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "when this page was computed"),
              ("libyareport", __version__, f"Python {platform.python_version()}")]
     from .report import selected_datasets
     for d in selected_datasets(ev.data_dir, str(params.get("datasets", "all"))):

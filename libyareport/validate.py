@@ -151,7 +151,7 @@ def _check_sources(loaded: Loaded) -> None:
         for f in res.fields:
             value = src.meta.get(f.name)
             value = "" if value is None else str(value).strip()
-            parsed, p = _check_value(f, value, (name, key_line.get(f.name, 2)))
+            _, p = _check_value(f, value, (name, key_line.get(f.name, 2)))
             if p:
                 loaded.problems.append(p)
         if src.meta.get("id") and src.meta["id"] != path.stem:
