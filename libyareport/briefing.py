@@ -195,7 +195,7 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
         parts = []
         titles = []
         with browser() as b:
-            page = b.new_page(viewport={"width": 1000, "height": 1400})
+            page = b.new_page(viewport={"width": 720, "height": 1000})
             for i, p in enumerate(pages):
                 page.goto(p.resolve().as_uri(), wait_until="load")
                 n = page.locator(".js-plotly-plot").count()

@@ -110,3 +110,9 @@ def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ..
 def quote_cell(quote: str, limit: int = 180) -> str:
     q = quote if len(quote) <= limit else quote[: limit - 1] + "…"
     return f"<q>{html.escape(q)}</q>" if q else ""
+
+
+def with_quote(text: str, quote: str) -> str:
+    """A table cell: our summary, then the source's words (both escaped)."""
+    q = quote_cell(quote)
+    return html.escape(text) + (f'<span class="lr-q">{q}</span>' if q else "")

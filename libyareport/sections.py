@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .display import glue_text, quote_cell, say, source_link, table
+from .display import glue_text, quote_cell, say, source_link, table, with_quote
 from .evidence import Evidence
 from .figures import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
 from .report import (
@@ -109,9 +109,10 @@ def events_table(ev: Evidence) -> None:
     e["what"] = [EVENT_TYPE_LABELS[t] for t in e["event_type"]]
     e["status_text"] = [_status(r, ev) + (" · contradicted" if r["disputed"] else "") for _, r in e.iterrows()]
     e["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in e.itertuples()]
-    e["q"] = e["quote"].map(quote_cell)
-    table(e, {"date_text": "Date", "what": "Type", "summary": "Event", "place": "Place", "status_text": "Status",
-              "corroboration": "Sources", "src": "Cited", "q": "Quote"}, html_columns=("src", "q"), css="lr-events")
+    e["event"] = [with_quote(s, q) for s, q in zip(e["summary"], e["quote"])]
+    table(e, {"date_text": "Date", "what": "Type", "event": "Event (and the source's words)", "place": "Place",
+              "status_text": "Status", "corroboration": "Sources", "src": "Cited"}, html_columns=("src", "event"),
+          css="lr-events")
 
 
 def phases_table(ev: Evidence) -> None:
@@ -160,10 +161,10 @@ def support_table(ev: Evidence) -> None:
     s["kind"] = s["support_type"].map(SUPPORT_LABELS)
     s["status_text"] = [_status(r, ev) for _, r in s.iterrows()]
     s["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in s.itertuples()]
-    s["q"] = s["quote"].map(quote_cell)
+    s["what"] = [with_quote(d, q) for d, q in zip(s["detail"], s["quote"])]
     s = s.sort_values(["backer", "recipient", "kind"])
-    table(s, {"backer": "Backer", "recipient": "Recipient", "kind": "Support", "detail": "Detail", "period": "Period",
-              "status_text": "Status", "src": "Cited", "q": "Quote"}, html_columns=("src", "q"))
+    table(s, {"backer": "Backer", "recipient": "Recipient", "kind": "Support", "what": "Detail (and the source's words)",
+              "period": "Period", "status_text": "Status", "src": "Cited"}, html_columns=("src", "what"))
 
 
 def actors_table(ev: Evidence) -> None:
@@ -242,11 +243,11 @@ def tolls_table(ev: Evidence) -> None:
     t["as_of_text"] = [fmt_date(a, p, e) for a, p, e in zip(t["as_of"], t["as_of_precision"], t["as_of_end"])]
     t["reporter"] = t["reported_by"].map(ev.actor_name) + t["reported_via"].map(lambda v: f" (via {ev.actor_name(v)})" if v else "")
     t["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in t.itertuples()]
-    t["q"] = t["quote"].map(quote_cell)
     t["pop"] = t["population"].str.replace("_", " ")
+    t["num"] = [with_quote(n, q) for n, q in zip(t["number"], t["quote"])]
     t = t.sort_values(["as_of", "metric"])
-    table(t, {"as_of_text": "As of", "metric_text": "Figure", "number": "Number", "pop": "Who", "place": "Where",
-              "reporter": "Reported by", "src": "Cited", "q": "Quote"}, html_columns=("src", "q"))
+    table(t, {"as_of_text": "As of", "metric_text": "Figure", "num": "Number (and the source's words)", "pop": "Who",
+              "place": "Where", "reporter": "Reported by", "src": "Cited"}, html_columns=("src", "num"))
 
 
 # -- chapter 4 -----------------------------------------------------------------------------
@@ -260,10 +261,10 @@ def responses_table(ev: Evidence) -> None:
     r["target"] = r["target_id"].map(lambda x: ev.actor_name(x) if x else "")
     r["kind"] = r["response_type"].map(RESPONSE_LABELS)
     r["src"] = [source_link(ev, x.claim_id, x.source_id, x.tier) for x in r.itertuples()]
-    r["q"] = r["quote"].map(quote_cell)
+    r["what"] = [with_quote(s, q) for s, q in zip(r["summary"], r["quote"])]
     r = r.sort_values(["date", "actor"])
-    table(r, {"date_text": "Date", "actor": "Who", "kind": "Kind", "target": "Toward", "summary": "What",
-              "src": "Cited", "q": "Quote"}, html_columns=("src", "q"))
+    table(r, {"date_text": "Date", "actor": "Who", "kind": "Kind", "target": "Toward", "what": "What (and the source's words)",
+              "src": "Cited"}, html_columns=("src", "what"))
 
 
 # -- appendix -------------------------------------------------------------------------------
