@@ -17,7 +17,7 @@ def _summary(ev) -> str:
                  f"references: {len(ev.references)}; actors: {len(ev.actors)}")
     lines.append(f"{'table':<10} {'corpus':>7} {'context':>8} {'corroborated':>13} {'disputed':>9}")
     disputed = ev.disputed_event_ids()
-    for t in CLAIM_TABLES:
+    for t in CLAIM_TABLES:  # one corroboration pass per table
         df = ev.tables[t]
         corr = ev.corroboration(t)
         n_corr = int(corr["corroborated"].sum())
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ReportError as e:
         for p in e.problems:
-            print(f"error: {p}" if not p.file else str(p), file=sys.stderr)
+            print(f"error: {p}" if not p.file else str(p), file=sys.stderr)  # one line per problem
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

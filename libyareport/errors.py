@@ -16,6 +16,8 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
+        if not self.file:
+            return self.message + (f" (expected {self.expected})" if self.expected else "")
         where = self.file
         if self.line is not None:
             where += f":{self.line}"

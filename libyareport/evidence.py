@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -95,7 +96,8 @@ class Evidence:
         if start and end and end < start:
             raise ReportError(f"parameter end_date ({end}) is before start_date ({start}); expected end_date ≥ start_date")
         w = Window(start, end, include_context, include_commentary)
-        tables = {name: _filter(name, df, w, self) for name, df in self.tables.items()}
+        full = self.base or self  # a view of a view is taken from the whole evidence again
+        tables = {name: _filter(name, df, w, full) for name, df in full.tables.items()}
         return replace(self, tables=tables, window=w, base=self.base or self)
 
     # -- questions ----------------------------------------------------------------------
@@ -103,13 +105,18 @@ class Evidence:
         """Per claim key: number of distinct reporting sources (commentary excluded), by tier."""
         df = self.tables[table]
         key = KEY_OF[table]
-        rep = df[df["status"] != "commentary"]
-        out = rep.groupby(key).agg(
-            n_sources=("source_id", "nunique"),
-            n_corpus=("source_id", lambda s: s[rep.loc[s.index, "tier"] == "corpus"].nunique()),
-            n_context=("source_id", lambda s: s[rep.loc[s.index, "tier"] == "context"].nunique()),
-            sources=("source_id", lambda s: sorted(set(s))),
-        ) if len(rep) else pd.DataFrame(columns=["n_sources", "n_corpus", "n_context", "sources"])
+        rep = df.loc[df["status"] != "commentary", [key, "source_id", "tier"]].drop_duplicates()
+        if rep.empty:
+            out = pd.DataFrame(columns=["n_sources", "n_corpus", "n_context", "sources"])
+            out["corroborated"] = pd.Series(dtype=bool)
+            return out
+        by_tier = rep.groupby([key, "tier"]).size().unstack(fill_value=0)
+        out = pd.DataFrame({
+            "n_sources": rep.groupby(key)["source_id"].nunique(),
+            "n_corpus": by_tier["corpus"] if "corpus" in by_tier else 0,
+            "n_context": by_tier["context"] if "context" in by_tier else 0,
+            "sources": rep.groupby(key)["source_id"].agg(lambda s: sorted(s)),
+        })
         out["corroborated"] = out["n_sources"] >= 2
         return out
 
@@ -120,17 +127,18 @@ class Evidence:
         disputed_event_id, disputed_summary, disputed_sources.
         """
         ev = self.events
+        first_summary = ev.drop_duplicates("event_id").set_index("event_id")["summary"].to_dict()
+        sources_of = ev.groupby("event_id")["source_id"].agg(lambda s: sorted(set(s))).to_dict()
         rows = []
-        for _, r in ev[ev["disputes"] != ""].iterrows():
-            for target in (t.strip() for t in r["disputes"].split(";")):
-                other = ev[ev["event_id"] == target]
+        for r in ev[ev["disputes"] != ""].itertuples():
+            for target in (t.strip() for t in r.disputes.split(";")):
                 rows.append({
-                    "claim_id": r["claim_id"], "event_id": r["event_id"], "date": r["date"],
-                    "summary": r["summary"], "status": r["status"], "claimed_by": r["claimed_by"],
-                    "source_id": r["source_id"], "quote": r["quote"], "tier": r["tier"],
+                    "claim_id": r.claim_id, "event_id": r.event_id, "date": r.date,
+                    "summary": r.summary, "status": r.status, "claimed_by": r.claimed_by,
+                    "source_id": r.source_id, "quote": r.quote, "tier": r.tier,
                     "disputed_event_id": target,
-                    "disputed_summary": other["summary"].iloc[0] if len(other) else "",
-                    "disputed_sources": sorted(set(other["source_id"])),
+                    "disputed_summary": first_summary.get(target, ""),
+                    "disputed_sources": sources_of.get(target, []),
                 })
         cols = ["claim_id", "event_id", "date", "summary", "status", "claimed_by", "source_id", "quote",
                 "tier", "disputed_event_id", "disputed_summary", "disputed_sources"]
@@ -162,9 +170,11 @@ class Evidence:
         texts = {sid: s.text for sid, s in self.sources.items() if self._source_visible(sid)}
         for _, a in self.actors.iterrows():
             names = {a["name"], *[x.strip() for x in a["aliases"].split(";") if x.strip()]}
-            hits = sorted(sid for sid, text in texts.items() if any(_mentions(text, n) for n in names))
+            pattern = re.compile(r"(?<![A-Za-z])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                                 + r")(?![A-Za-z])")
+            hits = sorted(sid for sid, text in texts.items() if pattern.search(text))
             rows.append({"actor_id": a["actor_id"], "sources": hits, "n_sources": len(hits)})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["actor_id", "sources", "n_sources"])
 
     def _source_visible(self, sid: str) -> bool:
         return self.window.commentary or self.sources[sid].meta.get("kind") != "forum_comments"
@@ -192,11 +202,6 @@ class Evidence:
 
 def _fmt(d: dt.date | None) -> str:
     return f"{d.day} {d:%b %Y}" if d else "n.d."
-
-
-def _mentions(text: str, name: str) -> bool:
-    import re
-    return re.search(r"(?<![A-Za-z])" + re.escape(name) + r"(?![A-Za-z])", text) is not None
 
 
 def _as_date(value: str | dt.date | None, name: str) -> dt.date | None:

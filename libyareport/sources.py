@@ -49,12 +49,20 @@ class Source:
     path: Path
     body_line: int  # line of the file where the text starts
     _norm: tuple[str, list[int]] | None = None
+    _flat: str | None = None
 
     @property
     def normalised(self) -> tuple[str, list[int]]:
         if self._norm is None:
             self._norm = normalise_with_map(self.text)
         return self._norm
+
+    def contains(self, quote: str) -> bool:
+        """Whether the quote occurs (normalised); fast, for validation."""
+        if self._flat is None:
+            self._flat = normalise(self.text)
+        needle = normalise(quote)
+        return bool(needle) and needle in self._flat
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """(start, end) character offsets of `quote` in the text, or None."""
@@ -92,7 +100,8 @@ def parse_source(path: Path) -> tuple[Source | None, list[Problem]]:
     except StopIteration:
         return None, [Problem(name, 1, None, "front matter is not closed", "a second '---' line after the YAML")]
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        # BaseLoader keeps every value a string: dates are checked by the schema, not by YAML
+        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else 2

@@ -104,7 +104,14 @@ def _check_raw(loaded: Loaded) -> None:
                                        "data/raw/MANIFEST.sha256 listing each raw file's SHA-256"))
         return
     listed = {}
-    for i, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = manifest.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        data = manifest.read_bytes()
+        loaded.problems.append(Problem(name, data.count(b"\n", 0, e.start) + 1, None,
+                                       f"byte 0x{data[e.start]:02x} is not valid UTF-8", "a UTF-8 file as sha256sum writes it"))
+        return
+    for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         m = re.fullmatch(r"([0-9a-f]{64})\s+\*?(.+)", line.strip())
@@ -229,11 +236,12 @@ def _check_table(loaded: Loaded, res: Resource, t: Table, actors: set[str], refs
                 continue
             parsed[f.name] = val
             if f.unique and value:
-                scope = seen_ids.setdefault(f"{res.table}.{f.name}", {})
+                # claim IDs are unique across every claim table and tier; other IDs within their table
+                scope = seen_ids.setdefault("claim_id" if f.name == "claim_id" else f"{res.table}.{f.name}", {})
                 if value in scope:
                     prev_file, prev_line = scope[value]
                     problems.append(Problem(file, line, f.name, f"duplicate ID '{value}' (first used at {prev_file}:{prev_line})",
-                                            "IDs unique across both tiers"))
+                                            "IDs unique across both tiers" + (" and all claim tables" if f.name == "claim_id" else "")))
                 else:
                     scope[value] = (file, line)
             if not value:
@@ -266,7 +274,7 @@ def _check_claim(loaded: Loaded, res: Resource, row: dict, parsed: dict, file: s
         if not quote:
             problems.append(Problem(file, line, "quote", "quote is empty",
                                     "a verbatim passage of the cited source (corpus rows quote their source)"))
-        elif src is not None and src.find(quote) is None:
+        elif src is not None and not src.contains(quote):
             short = quote if len(quote) <= 60 else quote[:57] + "…"
             problems.append(Problem(file, line, "quote", f"quote \"{short}\" does not occur in source '{sid}'",
                                     f"text copied verbatim from {rel(src.path)}"))
@@ -304,10 +312,13 @@ def _check_claim(loaded: Loaded, res: Resource, row: dict, parsed: dict, file: s
                                     "the last day of the range"))
         if isinstance(end, dt.date) and end < start:
             problems.append(Problem(file, line, col_end, f"end {end} is before start {start}", "an end on or after the start"))
+        what = "the reporting source" if res.tier == "corpus" else "the cited reference"
         if published and start > published:
-            what = "the reporting source" if res.tier == "corpus" else "the cited reference"
             problems.append(Problem(file, line, prefix, f"{start} is after {what} '{sid}' was published ({published})",
                                     "a date on or before the publication date"))
+        elif published and isinstance(end, dt.date) and end > published:
+            problems.append(Problem(file, line, col_end, f"{end} is after {what} '{sid}' was published ({published})",
+                                    "a range ending on or before the publication date"))
     value, low, high = parsed.get("value"), parsed.get("low"), parsed.get("high")
     if isinstance(value, float):
         if isinstance(low, float) and low > value:
