@@ -3,12 +3,14 @@
     .venv/bin/python benchmarks/bench_scale.py                 # all three sizes
     .venv/bin/python benchmarks/bench_scale.py --sizes 10000   # just one
     .venv/bin/python benchmarks/bench_scale.py --out benchmarks/out   # keep the files
-    .venv/bin/python benchmarks/bench_scale.py --build  # also time the book build (writes _build/)
+    .venv/bin/python benchmarks/bench_scale.py --no-build  # imports only, no book build
 
 Each import runs in its own subprocess so that its peak memory (ru_maxrss) is measured
-alone. The exports use the current ACLED column set with realistic Libyan places, actors
+alone; then the whole book is built (cold, in a temporary build directory) on the curated
+data plus that import, and the largest page is reported. The exports use the current ACLED column set with realistic Libyan places, actors
 and event types, dates from April 2019 to October 2020, notes with commas, quotes and
-(in 1 % of rows) quoted newlines. Targets: 1M rows in < 30 s and < 2 GB peak memory.
+(in 1 % of rows) quoted newlines. Targets: 1M rows in < 30 s and < 2 GB peak memory; a
+full build with 1M imported events under 60 s; page sizes that do not grow with the rows.
 """
 from __future__ import annotations
 
@@ -177,31 +179,31 @@ def build_available() -> bool:
 
 
 def time_build(data_dir: Path) -> str:
-    """HOOK (book build per size): time ``python -m libyareport build --data DIR -p datasets=acled``.
-
-    TODO(build): the chapters do not read imported event data yet, and the build writes the
-    checkout's _build/, so this runs only with --build. ``data_dir`` holds a copy of the
-    curated tables plus the import of this size.
-    """
+    """Build the book on ``data_dir`` (curated tables + this size's import) into a temporary
+    build directory; report the time and the largest page (excluding the shared plotly.js)."""
     if not build_available():
         return "build: n/a"
+    build_dir = data_dir.with_name(data_dir.name + "_build")
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "libyareport", "build", "--data", str(data_dir), "-p", "datasets=acled"],
+        [sys.executable, "-m", "libyareport", "build", "--data", str(data_dir), "--build-dir", str(build_dir),
+         "-p", "datasets=acled", "--no-pdf"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
+    secs = time.perf_counter() - t0
     if proc.returncode != 0:
         last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
-        return f"build: failed after {time.perf_counter() - t0:.1f} s ({last[0]})"
-    return f"build: {time.perf_counter() - t0:.1f} s"
+        return f"build: failed after {secs:.1f} s ({last[0]})"
+    pages = [p for p in (build_dir / "html").rglob("*.html") if "_static" not in p.parts]
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    return f"build: {secs:.1f} s, largest page {largest.stat().st_size / 1024:.0f} KB ({largest.name})"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated row counts")
     ap.add_argument("--out", help="keep generated files here (default: a temporary directory)")
-    ap.add_argument("--build", action="store_true",
-                    help="also time the book build per size (writes the checkout's _build/)")
+    ap.add_argument("--no-build", dest="build", action="store_false", help="only time the imports")
     ap.add_argument("--run-one", nargs=2, metavar=("CSV", "DATA"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.run_one:
@@ -235,7 +237,7 @@ def main() -> int:
                 print(f"{n:>10,}: import failed\n{proc.stderr}")
                 return 1
             r = json.loads(proc.stdout.strip().splitlines()[-1])
-            build = time_build(data_dir) if args.build else "build: not timed (--build)"
+            build = time_build(data_dir) if args.build else "build: not timed (--no-build)"
             mb = csv_path.stat().st_size / 1e6
             print(f"{n:>10,} {mb:>8.0f} {gen:>10.1f} {r['seconds']:>9.2f} {r['peak_mb']:>8.0f} "
                   f"{n / r['seconds']:>10,.0f}  {build}")

@@ -311,16 +311,21 @@ def _params_from(args: argparse.Namespace) -> dict:
     return parse_params(args.param, args.params, args.data)
 
 
+def _build_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.build_dir).resolve() if getattr(args, "build_dir", None) else None
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     params = _params_from(args)
-    build_book(params, force={c.name for c in CHAPTERS} if args.force else None, jobs=args.jobs, pdf=not args.no_pdf)
+    build_book(params, force={c.name for c in CHAPTERS} if args.force else None, jobs=args.jobs, pdf=not args.no_pdf,
+               build_dir=_build_dir(args))
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     params = _params_from(args)
     ch = chapter(args.chapter)
-    build_book(params, force={ch.name}, jobs=args.jobs, pdf=not args.no_pdf)
+    build_book(params, force={ch.name}, jobs=args.jobs, pdf=not args.no_pdf, build_dir=_build_dir(args))
     return 0
 
 
@@ -329,6 +334,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="data directory (default: data)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="set a chapter parameter:\n" + describe())
     p.add_argument("--params", metavar="FILE.yaml", help="read parameters from a YAML file")
+    p.add_argument("--build-dir", metavar="DIR", help="where to build (default: _build in the repository)")
 
 
 def register(sub) -> None:

@@ -232,10 +232,11 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
 
 def cmd_pdf(args: argparse.Namespace) -> int:
     from .book import _params_from
+    from .book import _build_dir
     if args.book:
-        build_book_pdf()
+        build_book_pdf(_build_dir(args))
         return 0
-    build_briefing(_params_from(args))
+    build_briefing(_params_from(args), build_dir=_build_dir(args))
     return 0
 
 

@@ -26,6 +26,9 @@ each quote occurs in its source, that no event is dated after the source reporti
 published, that raw files match their checksums, and that each source's text equals the raw
 lines it was taken from.
 
+How the corpus documents were dated, attributed and split, and the curation decisions
+behind the claim tables, are in [`CURATION-corpus.md`](CURATION-corpus.md).
+
 Lists inside one cell are separated by `;`. Dates are ISO `YYYY-MM-DD`; a date with
 precision `month` or `year` is written as the first day of that month or year.
 """
