@@ -145,9 +145,11 @@ class Evidence:
         return pd.DataFrame(rows, columns=cols)
 
     def disputed_event_ids(self) -> set[str]:
+        """Events in the view that another claim contradicts, or that a source reports as disputed."""
         d = self.disputes()
         ev = self.events
-        return set(d["event_id"]) | set(d["disputed_event_id"]) | set(ev.loc[ev["status"] == "disputed", "event_id"])
+        present = set(ev["event_id"])
+        return (set(d["disputed_event_id"]) & present) | set(ev.loc[ev["status"] == "disputed", "event_id"])
 
     def quote_position(self, claim_id: str) -> dict:
         """Where a claim's quote sits in its source: source, character span, line in the .md file."""

@@ -203,10 +203,14 @@ def key_findings(ev: Evidence) -> list[Finding]:
         out.append(Finding("responses", f"{n_resp} international responses by {n_actors} actors are recorded, "
                            f"{truce} of them calls for a truce or ceasefire.", str(n_resp), sorted(set(resp["source_id"]))))
     d = ev.disputes()
-    if len(d):
-        n = d["disputed_event_id"].nunique()
-        out.append(Finding("disputes", f"{n} reported events are contradicted by another claim; for example: "
-                           f"“{d.iloc[0]['disputed_summary'].rstrip('.')}”.", str(n), sorted(set(d["source_id"]))))
+    contradicted = ev.disputed_event_ids()
+    if contradicted:
+        n = len(contradicted)
+        example = d[d["disputed_event_id"].isin(contradicted)]
+        text = f"{n} reported event{'s are' if n != 1 else ' is'} contradicted by another claim"
+        if len(example):
+            text += f"; for example: “{example.iloc[0]['disputed_summary'].rstrip('.')}”"
+        out.append(Finding("disputes", text + ".", str(n), sorted(set(example["source_id"]))))
     return out[:8]
 
 
