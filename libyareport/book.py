@@ -291,19 +291,35 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
         key_file.write_text(book_key)
         built = True
         _say(f"book: built in {time.perf_counter() - t1:.1f} s")
-    pdf_path = None
-    if pdf and built:
-        from .briefing import build_briefing
-        try:
-            pdf_path = build_briefing(params, build_dir=build, quiet=True)
-            shutil.copy2(pdf_path, html_dir / "_static" / "briefing.pdf")
-            _say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
-        except ReportError as e:
-            _say(f"briefing: not produced ({e.problems[0].message}); the HTML book is complete")
+    pdf_path = _briefing_step(params, build, html_dir, book_key, pdf)
     total = time.perf_counter() - t0
     _say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
          f"(re-ran: {', '.join(executed) or 'none'}; reused: {', '.join(reused) or 'none'})")
     return {"executed": executed, "reused": reused, "built": built, "html": html_dir, "seconds": total, "pdf": pdf_path}
+
+
+def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wanted: bool) -> Path | None:
+    """Print the briefing when it is missing or older than the book, and put it where the
+    landing page links to it (html/_static/briefing.pdf)."""
+    pdf_path = build / "pdf" / "briefing.pdf"
+    key_file = build / "pdf" / "briefing.key"
+    linked = html_dir / "_static" / "briefing.pdf"
+    current = pdf_path.is_file() and key_file.is_file() and key_file.read_text() == book_key
+    if wanted and not current:
+        from .briefing import build_briefing
+        try:
+            build_briefing(params, build_dir=build, quiet=True)
+            key_file.write_text(book_key)
+            current = True
+            _say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
+        except ReportError as e:
+            _say(f"briefing: not printed ({e.problems[0].message}); the HTML book is complete")
+    elif not wanted and not current:
+        _say("briefing: not re-printed (--no-pdf); " + ("the landing page links to the previous one"
+             if pdf_path.is_file() else "the landing page's briefing link works once `python -m libyareport pdf` has run"))
+    if pdf_path.is_file() and (not linked.is_file() or linked.read_bytes() != pdf_path.read_bytes()):
+        shutil.copy2(pdf_path, linked)
+    return pdf_path if pdf_path.is_file() else None
 
 
 def _params_from(args: argparse.Namespace) -> dict:

@@ -174,6 +174,9 @@ def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = Fa
         left = html.escape(f"The battle for Tripoli — briefing · {ev.window.describe()} · built "
                            f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
         _print(page, out, 3, FOOTER.format(left=left))
+    linked = build / "html" / "_static" / "briefing.pdf"
+    if linked.parent.is_dir():  # keep the landing page's link pointing at the latest briefing
+        shutil.copy2(out, linked)
     if not quiet:
         print(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
     return out
@@ -231,8 +234,7 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from .book import _params_from
-    from .book import _build_dir
+    from .book import _build_dir, _params_from
     if args.book:
         build_book_pdf(_build_dir(args))
         return 0

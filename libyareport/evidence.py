@@ -113,8 +113,8 @@ class Evidence:
         by_tier = rep.groupby([key, "tier"]).size().unstack(fill_value=0)
         out = pd.DataFrame({
             "n_sources": rep.groupby(key)["source_id"].nunique(),
-            "n_corpus": by_tier["corpus"] if "corpus" in by_tier else 0,
-            "n_context": by_tier["context"] if "context" in by_tier else 0,
+            "n_corpus": by_tier.get("corpus", 0),
+            "n_context": by_tier.get("context", 0),
             "sources": rep.groupby(key)["source_id"].agg(lambda s: sorted(s)),
         })
         out["corroborated"] = out["n_sources"] >= 2

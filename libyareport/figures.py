@@ -38,7 +38,8 @@ SUPPORT_LABELS = {
 def esc(text: object, width: int = 70) -> str:
     """Escape data text for a hover label, wrapped to lines of `width`."""
     s = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(s, width) or [""])
+    # quote=False: plotly does not decode &quot; in hover labels; < > & are what must be escaped
+    return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(s, width) or [""])
 
 
 def _source_line(fig: go.Figure, text: str, y: float | None = None) -> None:

@@ -51,9 +51,26 @@ def glue_counts(ev: Evidence, prefix: str = "") -> dict[str, str]:
         "n_responses": str(r["response_id"].nunique()),
         "n_response_actors": str(r["actor_id"].nunique()),
     }
+    phrases = {
+        "events_phrase": plural(values["n_events"], "distinct event"),
+        "claims_phrase": plural(values["n_event_claims"], "claim"),
+        "corroborated_phrase": plural(values["n_corroborated"], "event is", "events are"),
+        "disputed_phrase": "is" if values["n_disputed"] == "1" else "are",
+        "figures_phrase": plural(values["n_figures"], "distinct humanitarian figure"),
+        "backers_phrase": plural(values["n_backers"], "backer"),
+        "support_phrase": plural(values["n_support"], "reported backer–recipient relationship"),
+        "responses_phrase": plural(values["n_responses"], "international response"),
+        "actors_phrase": plural(values["n_response_actors"], "actor"),
+    }
+    values.update(phrases)
     for k, v in values.items():
         glue_text(prefix + k, v)
     return values
+
+
+def plural(n: str | int, singular: str, plural_form: str | None = None) -> str:
+    """'1 claim', '3 claims'; the number stays as computed."""
+    return f"{n} {singular if int(n) == 1 else (plural_form or singular + 's')}"
 
 
 # -- landing page ------------------------------------------------------------------------

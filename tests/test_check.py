@@ -90,7 +90,7 @@ def test_valid_fixture_passes_with_summary(tmp_path):
     rows = {ln.split()[0]: ln.split()[1:] for ln in r.stdout.splitlines()
             if ln.split() and ln.split()[0] in {"events", "tolls", "support", "responses"}}
     # corpus, context, corroborated, disputed
-    assert rows["events"] == ["6", "1", "1", "2"]
+    assert rows["events"] == ["6", "1", "1", "1"]  # one event is contradicted by another claim
     assert rows["tolls"] == ["3", "2", "0", "0"]
     assert rows["responses"] == ["4", "2", "0", "0"]
 

@@ -1,0 +1,255 @@
+"""The built book in a real browser (headless Chromium via playwright), opened from disk as a reader would.
+
+Every page loads without console or page errors, without failed requests and without asking the
+internet for anything; every chart is drawn; pages stay small. Source text that carries HTML
+markup (tests/fixtures/xss/) is shown as text and never runs.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from libyareport.book import CHAPTERS, build_book
+from libyareport.errors import ReportError
+from libyareport.report import PARAMETER_DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+XSS = ROOT / "tests" / "fixtures" / "xss"
+PAGES = {c.name: c.path.replace(".ipynb", ".html") for c in CHAPTERS}
+CHAPTERS_WITH_CHARTS = [c.name for c in CHAPTERS if c.name[:3] in ("01_", "02_", "03_", "04_")]
+MAX_PAGE_BYTES = 300 * 1024
+
+
+def _chromium_missing() -> str | None:
+    try:
+        from libyareport.browser import chromium_path
+        chromium_path()
+    except ReportError as e:
+        return str(e)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements.txt)"
+    return None
+
+
+_MISSING = _chromium_missing()
+pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
+
+
+# -- builds ------------------------------------------------------------------------------------
+def default_params(**overrides) -> dict:
+    return {**PARAMETER_DEFAULTS, "data_dir": str(DATA), **overrides}
+
+
+def shared_default_build(tmp_path_factory) -> Path:
+    """The default book, built once per test session (shared with test_book.py / test_pdf.py)."""
+    build = tmp_path_factory.getbasetemp() / "shared-default-book"
+    build_book(default_params(), build_dir=build, pdf=False)
+    return build
+
+
+def add_xss_fixture(data: Path) -> None:
+    """Lay tests/fixtures/xss over a copy of the evidence: raw file + manifest line, source, event rows."""
+    for sub in ("raw", "sources"):
+        for p in (XSS / sub).iterdir():
+            shutil.copyfile(p, data / sub / p.name)
+    manifest = data / "raw" / "MANIFEST.sha256"
+    text = manifest.read_text(encoding="utf-8")
+    line = (XSS / "MANIFEST.sha256.append").read_text(encoding="utf-8")
+    manifest.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
+    events = data / "events.csv"
+    with events.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    with (XSS / "events.rows.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    body = events.read_text(encoding="utf-8")
+    if not body.endswith("\n"):
+        events.write_text(body + "\n", encoding="utf-8")
+    with events.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, header, restval="", lineterminator="\n").writerows(rows)
+
+
+def book_pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(html).parts))
+
+
+# -- fixtures ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def b():
+    from libyareport.browser import browser
+    with browser() as br:
+        yield br
+
+
+@pytest.fixture(scope="module")
+def default_html(tmp_path_factory) -> Path:
+    return shared_default_build(tmp_path_factory) / "html"
+
+
+@pytest.fixture(scope="module")
+def reports(b, default_html):
+    from libyareport.browser import check_page
+    return {str(p.relative_to(default_html)): check_page(b, p) for p in book_pages(default_html)}
+
+
+@pytest.fixture(scope="module")
+def xss_data(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("xss") / "data"
+    shutil.copytree(DATA, data)
+    add_xss_fixture(data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def xss_html(xss_data, tmp_path_factory) -> Path:
+    build = tmp_path_factory.mktemp("xss-build")
+    r = build_book(default_params(data_dir=str(xss_data)), build_dir=build, pdf=False)
+    return r["html"]
+
+
+# -- the default book ---------------------------------------------------------------------------------
+def test_every_book_page_is_opened(reports):
+    assert {"index.html", *PAGES.values()} <= set(reports)
+
+
+def test_no_console_or_page_errors(reports):
+    bad = {p: r.console_errors + r.page_errors for p, r in reports.items() if r.console_errors or r.page_errors}
+    assert not bad, f"errors in the browser console: {bad}"
+
+
+def test_no_failed_requests(reports):
+    bad = {p: r.failed_requests for p, r in reports.items() if r.failed_requests}
+    assert not bad, f"requests that failed (missing files?): {bad}"
+
+
+def test_pages_work_offline(reports):
+    bad = {p: r.external_requests for p, r in reports.items() if r.external_requests}
+    assert not bad, f"pages that ask the internet for something: {bad}"
+
+
+def test_every_chart_is_drawn(reports):
+    undrawn = {p: (r.charts_drawn, r.charts) for p, r in reports.items() if r.charts != r.charts_drawn}
+    assert not undrawn, f"charts not drawn (drawn, present): {undrawn}"
+    for name in CHAPTERS_WITH_CHARTS:
+        assert reports[PAGES[name]].charts > 0, f"{name} shows no chart"
+
+
+def test_pages_show_their_content(reports):
+    """The landing page and every chapter have text (a page that renders blank passes the error checks)."""
+    for page in PAGES.values():
+        assert len(reports[page].text) > 500, f"{page} renders (almost) no text"
+    assert "Key findings" in reports[PAGES["intro"]].text
+
+
+def test_largest_page_is_small(default_html):
+    sizes = {str(p.relative_to(default_html)): p.stat().st_size for p in default_html.rglob("*.html")
+             if "_static" not in p.relative_to(default_html).parts}
+    page, size = max(sizes.items(), key=lambda kv: kv[1])
+    assert size < MAX_PAGE_BYTES, f"largest page {page} is {size / 1024:.0f} KB (limit 300 KB)"
+
+
+# -- source text with markup ------------------------------------------------------------------------
+def test_xss_fixture_passes_check(xss_data):
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-m", "libyareport", "check", "--data", str(xss_data)], env=env,
+                       capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 0, r.stderr
+
+
+HOVER_JS = """async () => {
+    let hovered = 0; const shown = [];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        for (let c = 0; c < (gd.data || []).length; c++) {
+            const t = gd.data[c], n = (t.x || t.y || []).length;
+            for (let i = 0; i < n; i++) {
+                const h = String((Array.isArray(t.hovertext) ? t.hovertext[i] : t.hovertext) || '');
+                if (!/[&<]/.test(h.replace(/<br>|<\\/?b>/g, ''))) continue;
+                Plotly.Fx.hover(gd, [{curveNumber: c, pointNumber: i}]);
+                await new Promise(r => setTimeout(r, 60));
+                hovered++;
+                const label = [...gd.querySelectorAll('.hoverlayer')].map(e => e.textContent).join(' ');
+                const m = label.match(/&(#\\d+|#x[0-9a-f]+|[a-z]+);/i);
+                if (m) shown.push(label.slice(Math.max(0, m.index - 70), m.index + 50));
+            }
+            Plotly.Fx.unhover(gd);
+        }
+    }
+    return [hovered, shown];
+}"""
+
+
+def _open(b, path: Path):
+    """Start loading a page (loads run side by side); record errors, dialogs and failed requests."""
+    page = b.new_page(viewport={"width": 1280, "height": 900})
+    out: dict = {"dialogs": [], "errors": [], "failed": []}
+    page.on("dialog", lambda d: (out["dialogs"].append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: out["errors"].append(str(e)))
+    page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: out["failed"].append(r.url))
+    page.goto(path.resolve().as_uri(), wait_until="commit")
+    return page, out
+
+
+def _probe(page, out: dict) -> dict:
+    """Finish a page opened by _open: drawn charts, the text, and whether any of the fixture's markup
+    became live (the window.__xss flag, live <script>/<img onerror>/<svg onload>), also after hovering."""
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(400)
+    # hover every chart point whose label carries markup or an entity, as a reader's mouse would
+    out["hovered"], out["hover_entities"] = page.evaluate(HOVER_JS)
+    out["xss"] = page.evaluate("() => [typeof window.__xss, String(window.__xss)]")
+    out["injected"] = page.evaluate("""() => [...document.querySelectorAll('script, img, svg, [onerror], [onload]')].filter(e =>
+        (e.tagName === 'SCRIPT' && /^\\s*window\\.__xss=/.test(e.textContent)) ||
+        /__xss/.test(e.getAttribute('onerror') || '') || /__xss/.test(e.getAttribute('onload') || '')).length""")
+    out["charts"] = page.locator(".js-plotly-plot").count()
+    out["charts_drawn"] = page.locator(".js-plotly-plot .main-svg").evaluate_all(
+        "els => new Set(els.map(e => e.closest('.js-plotly-plot'))).size")
+    out["text"] = page.inner_text("body")
+    page.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def xss_probes(b, xss_html) -> dict[str, dict]:
+    # the pages that show evidence: the landing page, the chapters and the appendix; opened side by side
+    opened = {page: _open(b, xss_html / page) for page in PAGES.values()}
+    return {page: _probe(*opened[page]) for page in PAGES.values()}
+
+
+def test_markup_in_sources_is_shown_as_text_and_never_runs(xss_probes):
+    for name, probe in xss_probes.items():
+        assert probe["xss"][0] == "undefined", f"{name}: source markup ran (window.__xss = {probe['xss'][1]})"
+        assert probe["dialogs"] == [], f"{name}: a dialog opened: {probe['dialogs']}"
+        assert probe["injected"] == 0, f"{name}: source markup became live elements"
+        assert probe["errors"] == [] and probe["failed"] == [], \
+            f"{name}: errors {probe['errors']}, failed requests {probe['failed']}"
+        assert probe["charts"] == probe["charts_drawn"], f"{name}: a chart with source markup in it was not drawn"
+
+
+def test_chart_hover_labels_show_text_not_html_entities(xss_probes):
+    """Hovering a point shows the source's words: `"` not `&quot;` (shipped data and the markup fixture)."""
+    assert xss_probes[PAGES["01_chronology"]]["hovered"] > 0, "no chart point with markup was hovered"
+    shown = {p: r["hover_entities"] for p, r in xss_probes.items() if r["hover_entities"]}
+    assert not shown, "hover labels show HTML entities instead of characters: " + "; ".join(
+        f"{p} ({len(v)} labels), e.g. {v[0]!r}" for p, v in shown.items())
+
+
+def test_markup_is_visible_literally_in_chronology_and_appendix(xss_probes):
+    chrono = xss_probes[PAGES["01_chronology"]]["text"]
+    appendix = xss_probes[PAGES["05_sources_and_method"]]["text"]
+    for text, where in ((chrono, "chapter 1"), (appendix, "the appendix")):
+        assert "<script>window.__xss=1</script>" in text, f"the literal <script> is not visible in {where}"
+    # the appendix shows the source verbatim, its other markup and its title too
+    assert '<img src=x onerror="window.__xss=2">' in appendix
+    assert '<svg onload="window.__xss=3"></svg>' in appendix
+    assert "<script>alert('xss-title')</script>" in appendix
+    # chapter 1's events table quotes the event summary with its markup as text
+    assert 'Slogans <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> painted near the port' in chrono

@@ -1,0 +1,282 @@
+"""The PDF briefing (and the whole-book PDF), read back with poppler the way a reader's viewer would.
+
+A4, two to four pages, every font embedded; the same findings and headline numbers as the library
+computes for the run's window, the window and the data fingerprint printed; every figure drawn;
+a missing Chromium ends in one clear line and leaves the last good PDF alone.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from libyareport.book import CHAPTERS, build_book
+from libyareport.errors import ReportError
+from libyareport.report import PARAMETER_DEFAULTS, headline_summary, key_findings, open_evidence
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+A4 = (595.0, 842.0)  # points
+NARROW = {"start_date": "2019-04-01", "end_date": "2019-04-30"}
+
+
+def _missing() -> str | None:
+    for tool in ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm"):
+        if not shutil.which(tool):
+            return f"{tool} is not installed (apt-get install -y poppler-utils)"
+    try:
+        from libyareport.browser import chromium_path
+        chromium_path()
+    except ReportError as e:
+        return str(e)
+    return None
+
+
+_MISSING = _missing()
+pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"cannot print or read PDFs: {_MISSING}")
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def default_params(**overrides) -> dict:
+    return {**PARAMETER_DEFAULTS, "data_dir": str(DATA), **overrides}
+
+
+def view(params: dict):
+    return open_evidence(str(params["data_dir"]), str(params["start_date"]), str(params["end_date"]),
+                         bool(params["include_context"]), bool(params["include_commentary"]))
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def run(*cmd: str) -> str:
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def pdf_text(pdf: Path) -> str:
+    return norm(run("pdftotext", str(pdf), "-"))
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", run("pdfinfo", str(pdf)), re.MULTILINE).group(1))
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    n = page_count(pdf)
+    out = run("pdfinfo", "-f", "1", "-l", str(n), str(pdf))
+    return [(float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+\s+size:\s+([\d.]+) x ([\d.]+) pts", out, re.MULTILINE)]
+
+
+def fonts(pdf: Path) -> list[dict]:
+    """pdffonts rows as dicts, columns cut where the header's dashes say."""
+    lines = run("pdffonts", str(pdf)).splitlines()
+    head, dashes = lines[0], lines[1]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", dashes)]
+    names = [head[a:b + 1].strip() or head[a:].split()[0] for a, b in spans]
+    return [{n: row[a:b + 1].strip() for n, (a, b) in zip(names, spans)} for row in lines[2:] if row.strip()]
+
+
+def text_lines(pdf: Path) -> list[dict]:
+    """Every text line with its page and box (points), from pdftotext -bbox-layout."""
+    s = BeautifulSoup(run("pdftotext", "-bbox-layout", str(pdf), "-"), "html.parser")
+    out = []
+    for pno, page in enumerate(s.find_all("page"), 1):
+        for block in page.find_all("block"):
+            for line in block.find_all("line"):
+                out.append({"page": pno, "text": " ".join(w.get_text() for w in line.find_all("word")),
+                            "block_ymin": float(block["ymin"]), "ymin": float(line["ymin"]), "ymax": float(line["ymax"])})
+    return out
+
+
+def render(pdf: Path, page: int, dpi: int, prefix: Path) -> tuple[int, int, bytes]:
+    """Page as RGB pixels (pdftoppm → PPM)."""
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix)],
+                   check=True, timeout=120)
+    data = prefix.with_suffix(".ppm").read_bytes()
+    m = re.match(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    w, h = int(m.group(1)), int(m.group(2))
+    return w, h, data[m.end():m.end() + w * h * 3]
+
+
+def ink(pixels: tuple[int, int, bytes], box: tuple[float, float, float, float], dpi: int) -> tuple[float, int]:
+    """(share of non-white pixels, number of coloured pixels) inside a box given in points."""
+    w, h, px = pixels
+    k = dpi / 72
+    x0, y0, x1, y1 = (int(v * k) for v in box)
+    dark = coloured = total = 0
+    for y in range(max(0, y0), min(h, y1)):
+        row = px[(y * w) * 3:(y * w + w) * 3]
+        for x in range(max(0, x0), min(w, x1)):
+            r, g, b = row[3 * x], row[3 * x + 1], row[3 * x + 2]
+            total += 1
+            if min(r, g, b) < 235:
+                dark += 1
+            if max(r, g, b) - min(r, g, b) > 60:
+                coloured += 1
+    return (dark / total if total else 0.0), coloured
+
+
+def shared_default_build(tmp_path_factory) -> Path:
+    """The default book, built once per test session (shared with test_book.py / test_browser.py)."""
+    build = tmp_path_factory.getbasetemp() / "shared-default-book"
+    build_book(default_params(), build_dir=build, pdf=False)
+    return build
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m libyareport …` in a subprocess (callers pass --build-dir: never the repository's _build/)."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "libyareport", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+# -- fixtures ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def briefing(tmp_path_factory) -> Path:
+    from libyareport.briefing import build_briefing
+    out = build_briefing(default_params(), build_dir=tmp_path_factory.mktemp("brief-default"), quiet=True)
+    assert out.is_file()
+    return out
+
+
+@pytest.fixture(scope="module")
+def narrow_briefing(tmp_path_factory) -> Path:
+    from libyareport.briefing import build_briefing
+    return build_briefing(default_params(**NARROW), build_dir=tmp_path_factory.mktemp("brief-narrow"), quiet=True)
+
+
+# -- the briefing ----------------------------------------------------------------------------------------
+def test_briefing_is_two_to_four_a4_pages(briefing):
+    assert briefing.name == "briefing.pdf" and briefing.parent.name == "pdf"
+    n = page_count(briefing)
+    assert 2 <= n <= 4, f"the briefing has {n} pages, expected 2-4"
+    sizes = page_sizes(briefing)
+    assert len(sizes) == n
+    for i, (w, h) in enumerate(sizes, 1):
+        assert abs(w - A4[0]) <= 1 and abs(h - A4[1]) <= 1, f"page {i} is {w} x {h} pts, not A4"
+
+
+def test_briefing_embeds_every_font(briefing):
+    rows = fonts(briefing)
+    assert rows, "no fonts listed: is there any text?"
+    not_embedded = [r["name"] for r in rows if r["emb"] != "yes"]
+    assert not not_embedded, f"fonts not embedded (the PDF will look different elsewhere): {not_embedded}"
+
+
+def test_briefing_text_has_the_books_numbers(briefing):
+    text = pdf_text(briefing)
+    ev = view(default_params())
+    for f in key_findings(ev):
+        assert f.value in text, f"finding {f.key}: {f.value!r} not in the briefing"
+        assert norm(f.text) in text, f"finding {f.key}: {f.text!r} not in the briefing"
+    h = headline_summary(ev)
+    assert len(h)
+    for t in h["text"]:
+        assert t in text, f"headline figure {t!r} not in the briefing"
+    assert ev.window.describe() in text
+    assert ev.fingerprint in text
+
+
+def test_narrow_window_gives_its_own_numbers(briefing, narrow_briefing):
+    params = default_params(**NARROW)
+    ev = view(params)
+    text = pdf_text(narrow_briefing)
+    findings = key_findings(ev)
+    default_findings = key_findings(view(default_params()))
+    assert [f.text for f in findings] != [f.text for f in default_findings], "the narrow window should change the findings"
+    for f in findings:
+        assert f.value in text and norm(f.text) in text, f"finding {f.key}: {f.text!r} not in the narrow briefing"
+    for t in headline_summary(ev)["text"]:
+        assert t in text
+    assert "2019-04-01 to 2019-04-30" in text and ev.window.describe() in text
+    # the default edition's sentences that the window changed are gone
+    events_default = next(f for f in default_findings if f.key == "events")
+    events_narrow = next(f for f in findings if f.key == "events")
+    assert events_default.value != events_narrow.value
+    assert norm(events_default.text) not in text
+    assert 2 <= page_count(narrow_briefing) <= 4
+
+
+def test_every_figure_is_drawn(briefing, tmp_path):
+    """Each figure sits above its caption and 'Sources:' line; that region of the page is not blank."""
+    lines = text_lines(briefing)
+    source_lines = [ln for ln in lines if ln["text"].startswith("Sources: ")]
+    assert len(source_lines) >= 3, f"expected a source line under each of the 3 figures, found {len(source_lines)}"
+    dpi = 40
+    pages: dict[int, tuple] = {}
+    for src in source_lines:
+        p = src["page"]
+        if p not in pages:
+            pages[p] = render(briefing, p, dpi, tmp_path / f"page{p}")
+        # the caption is the text block just above the source line
+        above = [ln for ln in lines if ln["page"] == p and ln["ymax"] <= src["ymin"] + 1 and ln["ymin"] >= src["ymin"] - 60]
+        caption_top = max(above, key=lambda ln: ln["ymax"])["block_ymin"] if above else src["ymin"]
+        box = (40, caption_top - 120, A4[0] - 40, caption_top - 3)
+        share, coloured = ink(pages[p], box, dpi)
+        assert share > 0.02 and coloured > 20, \
+            f"page {p}: the figure above {src['text'][:60]!r} looks blank (ink {share:.1%}, {coloured} coloured pixels)"
+
+
+def test_blank_region_reads_as_blank(briefing, tmp_path):
+    """Guard for the figure test: a margin of page 1 has no ink."""
+    share, coloured = ink(render(briefing, 1, 40, tmp_path / "p1"), (0, 0, A4[0], 30), 40)
+    assert share < 0.005 and coloured == 0
+
+
+def test_markup_in_sources_is_printed_as_text(tmp_path):
+    """Source metadata with HTML markup shows literally in the briefing's source list."""
+    from test_browser import add_xss_fixture  # the same overlay the browser test uses
+
+    from libyareport.briefing import build_briefing
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    add_xss_fixture(data)
+    out = build_briefing(default_params(data_dir=str(data)), build_dir=tmp_path / "build", quiet=True)
+    text = pdf_text(out)
+    assert "<script>alert('xss-title')</script>" in text
+
+
+# -- failures and the whole-book PDF --------------------------------------------------------------------------
+def test_missing_chromium_one_line_and_last_pdf_kept(briefing, tmp_path):
+    build = tmp_path / "build"
+    existing = build / "pdf" / "briefing.pdf"
+    existing.parent.mkdir(parents=True)
+    shutil.copyfile(briefing, existing)
+    before = existing.read_bytes()
+    r = run_cli("pdf", "--data", str(DATA), "--build-dir", str(build), env={"LIBYAREPORT_CHROMIUM": "/nonexistent"},
+                cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    err = r.stderr.strip().splitlines()
+    assert len(err) == 1, f"expected one line, got:\n{r.stderr}"
+    assert "apt-get install -y chromium" in err[0]
+    assert "Traceback" not in r.stdout + r.stderr
+    assert existing.read_bytes() == before, "the last good briefing was changed"
+    assert sorted(p.name for p in existing.parent.iterdir()) == ["briefing.pdf"], "a partial file was left behind"
+
+
+def test_book_pdf_has_every_chapter(briefing, tmp_path_factory, tmp_path):
+    build = shared_default_build(tmp_path_factory)
+    r = run_cli("pdf", "--book", "--build-dir", str(build), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    book = build / "pdf" / "book.pdf"
+    assert book.is_file()
+    assert "book.pdf" in r.stdout
+    assert page_count(book) > page_count(briefing)
+    for w, h in page_sizes(book):
+        assert abs(w - A4[0]) <= 1 and abs(h - A4[1]) <= 1, f"a book page is {w} x {h} pts, not A4"
+    text = pdf_text(book)
+    import nbformat
+    for c in CHAPTERS:
+        nb = nbformat.read(ROOT / c.path, as_version=4)
+        title = nb.cells[0].source.strip().splitlines()[0].lstrip("#").strip()
+        assert title in text, f"{c.name}: title {title!r} not in the book PDF"
+    # the book's numbers made it too
+    for f in key_findings(view(default_params())):
+        assert norm(f.text) in text
