@@ -42,7 +42,7 @@ def esc(text: object, width: int = 70) -> str:
     return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(s, width) or [""])
 
 
-def _source_line(fig: go.Figure, text: str, y: float | None = None) -> None:
+def _source_line(fig: go.Figure, text: str) -> None:
     """Attach the figure's source line; the book and the briefing print it under the chart."""
     fig.update_layout(meta={"source_line": text})
 
@@ -274,7 +274,7 @@ def backer_matrix(ev: Evidence, height: int = 420) -> go.Figure:
     ), layout=style.base_layout(title, "Recipient", "Backer", height=max(height, 40 * len(backers) + 160)))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 170, "b": 110})
-    _source_line(fig, _sources_text(ev, s["source_id"]), y=-0.25)
+    _source_line(fig, _sources_text(ev, s["source_id"]))
     return fig
 
 
@@ -351,7 +351,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
                                  hovertext=hover, hoverinfo="text"))
     fig.update_yaxes(categoryorder="category descending", title={"text": ""})
     fig.update_layout(margin={"l": 200, "b": 140})
-    _source_line(fig, _sources_text(ev, r["source_id"]), y=-0.35)
+    _source_line(fig, _sources_text(ev, r["source_id"]))
     return fig
 
 
@@ -373,5 +373,5 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-35)
     fig.update_layout(margin={"l": 200, "b": 150})
-    _source_line(fig, _sources_text(ev, r["source_id"]), y=-0.42)
+    _source_line(fig, _sources_text(ev, r["source_id"]))
     return fig

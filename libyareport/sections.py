@@ -218,10 +218,8 @@ def headline_table(ev: Evidence) -> pd.DataFrame:
     h["metric_text"] = h["metric"].map(METRIC_LABELS)
     h["pop"] = h["population"].str.replace("_", " ")
     h["tier_text"] = h["tiers"].str.replace("context", "public record")
-    first = {fid: ids[0] for fid, ids in zip(h["figure_id"], h["claim_ids"])}
     t = ev.tolls.set_index("claim_id")
     h["src"] = [" ".join(source_link(ev, c, t.loc[c, "source_id"], t.loc[c, "tier"]) for c in ids) for ids in h["claim_ids"]]
-    del first
     table(h, {"metric_text": "Figure", "text": "Number", "pop": "Who", "place": "Where", "as_of_text": "As of",
               "reporter": "Reported by", "n_sources": "Corroborating sources", "tier_text": "Tier", "src": "Cited"},
           html_columns=("src",), css="lr-headline")
@@ -310,7 +308,7 @@ def source_texts(ev: Evidence) -> None:
             if sp:
                 spans.append((sp[0], sp[1], r.claim_id))
         spans.sort()
-        out, pos, open_until = [], 0, -1
+        out: list[str] = []
         anchors: dict[int, list[str]] = {}
         for a, _, cid in spans:
             anchors.setdefault(a, []).append(cid)
@@ -329,7 +327,6 @@ def source_texts(ev: Evidence) -> None:
             seg = html.escape(src.text[a:b]).replace("\n", "<br>\n")
             inside = any(x <= a and b <= y for x, y in marks)
             out.append(f"<mark>{seg}</mark>" if inside else seg)
-        del pos, open_until
         meta_rows = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(m.get(k)))}</td></tr>"
             for k in ("outlet", "outlet_basis", "published", "published_precision", "published_basis", "kind",
