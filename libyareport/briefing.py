@@ -102,7 +102,7 @@ def render_briefing(ev: Evidence, params: dict) -> str:
          "or range; shaded: phases of the campaign."), True),
         (figures.network(ev, height=480, label_width=60), "network", 480, ("Who backs whom: backers left, recipients right; "
          "line style: kind of support."), False),
-        (figures.tolls_over_time(ev, height=440), "tolls", 440, ("Reported killed, injured and displaced figures by as-of "
+        (figures.tolls_over_time(ev, height=450), "tolls", 450, ("Reported killed, injured and displaced figures by as-of "
          "date and reporting body (log scale); not comparable or additive across bodies."), True),
     ]
     for fig, name, height, caption, page_break in specs:

@@ -320,12 +320,16 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
                         "line": {"width": 2, "color": colour[rep]}},
             ), row=row, col=1)
             shown.add(legend_name[rep])
-        fig.update_yaxes(title_text="People (log)", type="log", row=row, col=1,
+        middle = row == (len(panels) + 1) // 2
+        fig.update_yaxes(title_text="People (log scale)" if middle else "", type="log", dtick=1, row=row, col=1,
                          showline=True, linecolor="#444", gridcolor="#e5e5e5")
         fig.update_xaxes(showline=True, linecolor="#444", gridcolor="#e5e5e5", row=row, col=1)
     fig.update_xaxes(title_text="As-of date", row=len(panels), col=1)
-    fig.update_layout(legend={"y": -0.1, "title": {"text": "Reported by: "}, "font": {"size": 11}}, margin={"b": 150})
     _tier_legend(fig, set(t["tier"]), 1.07)
+    bottom = 150
+    plot_h = max(height - bottom - (fig.layout.margin.t or 115), 100)
+    fig.update_layout(legend={"y": -55 / plot_h, "yanchor": "top", "title": {"text": "Reported by: "}, "font": {"size": 11}},
+                      margin={"b": bottom})
     _source_line(fig, _sources_text(ev, t["source_id"]))
     return fig
 
