@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -717,15 +717,33 @@ def _country_mask(table: pa.Table, country: str | None) -> np.ndarray:
     return _per_unique(table[col], lambda v: v is not None and v.strip().casefold() == want, bool, False)
 
 
+class _Start(NamedTuple):
+    table: pa.Table  # rows of the requested country
+    rows: np.ndarray  # their positions among the rows read
+    filtered: int  # rows left out by the country filter
+    rows_read: int
+    linemap: _LineMap
+    invalid: list[tuple[str, str]]  # records the CSV reader could not split into the header's fields
+    version: str | None
+    basis: str | None
+
+
 def _common_start(
-    table: pa.Table, country: str | None
-) -> tuple[pa.Table, np.ndarray, int]:
+    path: Path, shown: str, layout: _Layout, country: str | None, progress: _Progress,
+    version_of: Callable[[Path, pa.Table], tuple[str | None, str | None]],
+) -> _Start:
+    """What every event format does first: read, map records to lines, find the version
+    (from the whole file), then keep the rows of the requested country."""
+    table, invalid = _read_table(path, shown, layout.columns, progress)
+    rows_read = table.num_rows + len(invalid)
+    linemap = _LineMap(path, table.num_rows, [t for t, _ in invalid])
+    version, basis = version_of(path, table)
     mask = _country_mask(table, country)
     rows = np.flatnonzero(mask)
     filtered = table.num_rows - len(rows)
     if filtered:
         table = table.take(pa.array(rows))
-    return table, rows, filtered
+    return _Start(table, rows, filtered, rows_read, linemap, invalid, version, basis)
 
 
 def _opt(table: pa.Table, name: str) -> pa.ChunkedArray:
@@ -767,11 +785,8 @@ def _normalise_acled(
     path: Path, shown: str, layout: _Layout, name: str, country: str | None,
     skip_bad_rows: bool, aliases: dict[str, str], progress: _Progress,
 ) -> _Normalised:
-    table, invalid = _read_table(path, shown, layout.columns, progress)
-    rows_read = table.num_rows + len(invalid)
-    linemap = _LineMap(path, table.num_rows, [t for t, _ in invalid])
-    version, basis = _acled_version(path, table)
-    table, rows, filtered = _common_start(table, country)
+    table, rows, filtered, rows_read, linemap, invalid, version, basis = _common_start(
+        path, shown, layout, country, progress, _acled_version)
     n = table.num_rows
     checks = _Checks(n)
 
@@ -824,11 +839,8 @@ def _normalise_ucdp(
     path: Path, shown: str, layout: _Layout, name: str, country: str | None,
     skip_bad_rows: bool, aliases: dict[str, str], progress: _Progress,
 ) -> _Normalised:
-    table, invalid = _read_table(path, shown, layout.columns, progress)
-    rows_read = table.num_rows + len(invalid)
-    linemap = _LineMap(path, table.num_rows, [t for t, _ in invalid])
-    version, basis = _ucdp_version(path)
-    table, rows, filtered = _common_start(table, country)
+    table, rows, filtered, rows_read, linemap, invalid, version, basis = _common_start(
+        path, shown, layout, country, progress, lambda p, _t: _ucdp_version(p))
     n = table.num_rows
     checks = _Checks(n)
 
@@ -904,10 +916,8 @@ def _normalise_series(
     path: Path, shown: str, layout: _Layout, name: str, country: str | None,
     skip_bad_rows: bool, progress: _Progress,
 ) -> _Normalised:
-    table, invalid = _read_table(path, shown, layout.columns, progress)
-    rows_read = table.num_rows + len(invalid)
-    linemap = _LineMap(path, table.num_rows, [t for t, _ in invalid])
-    table, rows, filtered = _common_start(table, country)
+    table, rows, filtered, rows_read, linemap, invalid, _, _ = _common_start(
+        path, shown, layout, country, progress, lambda _p, _t: (None, None))
     n = table.num_rows
     checks = _Checks(n)
     year = _numbers(table["YEAR"])
