@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 import nbformat
 import yaml
 
-from libyareport.book import BOOK_DIRS, BOOK_FILES, CHAPTERS, _plotly_js, build_book
-from libyareport.report import PARAMETER_DEFAULTS
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.book import BOOK_DIRS, BOOK_FILES, CHAPTERS, _plotly_js, build_book
 
 TARGET_COLD = 20.0
 TARGET_NOCHANGE = 3.0
@@ -113,7 +113,7 @@ def main() -> int:
     try:
         cold, r = timed_build(log, build_dir=build, pdf=False)
         assert len(r["executed"]) == len(CHAPTERS) and r["built"], r
-        from libyareport.briefing import build_briefing
+        from libyareport.publish.briefing import build_briefing
         t0 = time.perf_counter()
         build_briefing(dict(PARAMETER_DEFAULTS), build_dir=build, quiet=True)
         pdf = time.perf_counter() - t0

@@ -34,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from libyareport import evidence, validate
-from libyareport.schema import load_package
+from libyareport.evidence import check as validate
+from libyareport.evidence import model as evidence
+from libyareport.evidence.schema import load_package
 
 TARGET_SHIPPED = 1.0
 TARGET_GENERATED = 10.0

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from libyareport.briefing import build_briefing
-from libyareport.report import PARAMETER_DEFAULTS
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.briefing import build_briefing
 
 TARGET = 10.0
 

@@ -98,7 +98,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 
 def generate(n: int, path: Path, seed: int = 2019) -> None:
     """Write an ACLED-format (current column set) export of ``n`` rows."""
-    from libyareport.importers import ACLED_CURRENT_COLUMNS
+    from libyareport.imports.columns import ACLED_CURRENT_COLUMNS
 
     rng = np.random.default_rng(seed)
     place = rng.integers(0, len(PLACES), n)
@@ -160,7 +160,7 @@ def generate(n: int, path: Path, seed: int = 2019) -> None:
 
 def run_one(csv_path: str, data_dir: str) -> None:
     """Child process: import one file and print timing and peak memory as JSON."""
-    from libyareport.importers import import_export
+    from libyareport.imports.run import import_export
 
     t0 = time.perf_counter()
     meta = import_export("acled", csv_path, data_dir, progress=False)

@@ -1,4 +1,14 @@
-"""`python -m libyareport …`: one entry point for every stage of the pipeline."""
+"""`python -m libyareport …` (or `libyareport …`): every subcommand of the pipeline, defined here.
+
+Each command imports only the stage it drives, when it runs, so `--help` and a no-change
+`build` start fast. Errors a user can cause end as one line per problem and exit status 1.
+
+    check        evidence/   validate data/ against the schema
+    dictionary   evidence/   regenerate data/README.md from the schema
+    import       imports/    normalise an ACLED / UCDP export into data/imported/NAME/
+    build, run   publish/    execute the chapters and build the HTML book (+ briefing)
+    pdf          publish/    print the A4 briefing, or the whole book
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,11 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import ReportError
+from libyareport.errors import ReportError
 
 
 def _summary(ev) -> str:
-    from .schema import CLAIM_TABLES
+    from libyareport.evidence.schema import CLAIM_TABLES
     lines = []
     kinds = ev.source_table["kind"].value_counts()
     lines.append(f"sources: {len(ev.source_table)} (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + f"); "
@@ -30,9 +40,10 @@ def _summary(ev) -> str:
     return "\n".join(lines)
 
 
+# -- commands ------------------------------------------------------------------------------
 def cmd_check(args: argparse.Namespace) -> int:
-    from .evidence import from_loaded
-    from .validate import load_checked
+    from libyareport.evidence.check import load_checked
+    from libyareport.evidence.model import from_loaded
     t0 = time.perf_counter()
     loaded = load_checked(args.data)
     if loaded.problems:
@@ -50,30 +61,115 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
-    from .dictionary import write_dictionary
+    from libyareport.evidence.dictionary import write_dictionary
     out = write_dictionary(Path(args.data))
     print(f"dictionary: wrote {out}")
     return 0
+
+
+def _params_from(args: argparse.Namespace) -> dict:
+    from libyareport.params import parse_params
+    return parse_params(args.param, args.params, args.data)
+
+
+def _build_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.build_dir).resolve() if getattr(args, "build_dir", None) else None
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from libyareport.publish.book import CHAPTERS, build_book
+    params = _params_from(args)
+    build_book(params, force={c.name for c in CHAPTERS} if args.force else None, jobs=args.jobs, pdf=not args.no_pdf,
+               build_dir=_build_dir(args))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from libyareport.publish.book import build_book, chapter
+    params = _params_from(args)
+    ch = chapter(args.chapter)
+    build_book(params, force={ch.name}, jobs=args.jobs, pdf=not args.no_pdf, build_dir=_build_dir(args))
+    return 0
+
+
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from libyareport.publish.briefing import build_book_pdf, build_briefing
+    if args.book:
+        build_book_pdf(_build_dir(args))
+        return 0
+    build_briefing(_params_from(args), build_dir=_build_dir(args))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from libyareport.imports.run import cmd_import as run_import
+    return run_import(args)
+
+
+# -- the parser -------------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number; expected a positive integer") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} is not positive; expected a positive integer")
+    return n
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    from libyareport.params import describe
+    p.add_argument("--data", help="data directory (default: data)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="set a chapter parameter:\n" + describe())
+    p.add_argument("--params", metavar="FILE.yaml", help="read parameters from a YAML file")
+    p.add_argument("--build-dir", metavar="DIR", help="where to build (default: _build in the repository)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m libyareport",
                                  description="Build, check and print the Tripoli report book.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     p = sub.add_parser("check", help="validate data/ and print a summary")
     p.add_argument("--data", default="data", help="data directory (default: data)")
-    p.add_argument("--max-errors", type=int, default=200, help="list at most this many problems")
+    p.add_argument("--max-errors", type=_positive, default=200, help="list at most this many problems")
     p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("dictionary", help="regenerate data/README.md from data/datapackage.json")
     p.add_argument("--data", default="data")
     p.set_defaults(func=cmd_dictionary)
-    for mod in ("book", "briefing", "importers"):
-        try:
-            module = __import__(f"libyareport.{mod}", fromlist=["register"])
-        except ImportError:
-            continue
-        if hasattr(module, "register"):
-            module.register(sub)
+
+    p = sub.add_parser("import", help="import an ACLED or UCDP GED export into data/imported/",
+                       description="Normalise an ACLED or UCDP GED CSV export into data/imported/<name>/ "
+                                   "(events.parquet or series.parquet, plus meta.json). The curated tables are never touched.")
+    p.add_argument("format", choices=["acled", "ucdp"], help="the export's publisher")
+    p.add_argument("file", help="the exported CSV file")
+    p.add_argument("--country", help="keep only rows of this country (case-insensitive)")
+    p.add_argument("--name", help="dataset name (default: acled / ucdp)")
+    p.add_argument("--skip-bad-rows", action="store_true", help="skip invalid rows instead of stopping")
+    p.add_argument("--data", default="data", metavar="DIR", help="data directory (default: data)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("build", help="check, execute the chapters and build the HTML book",
+                       formatter_class=argparse.RawTextHelpFormatter)
+    _run_options(p)
+    p.add_argument("--force", action="store_true", help="re-execute every chapter")
+    p.add_argument("--jobs", type=_positive, help="chapters executed in parallel (default: number of cores)")
+    p.add_argument("--no-pdf", action="store_true", help="do not print the PDF briefing after the book")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("run", help="re-execute one chapter and rebuild the book", formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("chapter", help="chapter name, e.g. 01_chronology or chronology")
+    _run_options(p)
+    p.add_argument("--jobs", type=_positive)
+    p.add_argument("--no-pdf", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("pdf", help="print the A4 PDF briefing (or, with --book, the whole book)",
+                       formatter_class=argparse.RawTextHelpFormatter)
+    _run_options(p)
+    p.add_argument("--book", action="store_true", help="print the whole built book into _build/pdf/book.pdf")
+    p.set_defaults(func=cmd_pdf)
     return ap
 
 

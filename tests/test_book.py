@@ -23,9 +23,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from libyareport.book import CHAPTERS, build_book
+from libyareport.content.findings import headline_figures, key_findings
 from libyareport.errors import ReportError
-from libyareport.report import PARAMETER_DEFAULTS, headline_figures, key_findings, open_evidence
+from libyareport.evidence.open import open_evidence
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.book import CHAPTERS, build_book
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -198,7 +200,7 @@ def dead_links(html: Path) -> list[tuple[str, str]]:
 
 def _chromium() -> str | None:
     try:
-        from libyareport.browser import chromium_path
+        from libyareport.publish.browser import chromium_path
         chromium_path()
     except ReportError as e:
         return str(e)

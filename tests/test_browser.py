@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from libyareport.book import CHAPTERS, build_book
 from libyareport.errors import ReportError
-from libyareport.report import PARAMETER_DEFAULTS
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.book import CHAPTERS, build_book
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -29,7 +29,7 @@ MAX_PAGE_BYTES = 300 * 1024
 
 def _chromium_missing() -> str | None:
     try:
-        from libyareport.browser import chromium_path
+        from libyareport.publish.browser import chromium_path
         chromium_path()
     except ReportError as e:
         return str(e)
@@ -84,7 +84,7 @@ def book_pages(html: Path) -> list[Path]:
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def b():
-    from libyareport.browser import browser
+    from libyareport.publish.browser import browser
     with browser() as br:
         yield br
 
@@ -96,7 +96,7 @@ def default_html(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def reports(b, default_html):
-    from libyareport.browser import check_page
+    from libyareport.publish.browser import check_page
     return {str(p.relative_to(default_html)): check_page(b, p) for p in book_pages(default_html)}
 
 

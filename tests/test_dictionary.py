@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from libyareport.dictionary import render_dictionary
-from libyareport.schema import load_package
+from libyareport.evidence.dictionary import render_dictionary
+from libyareport.evidence.schema import load_package
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

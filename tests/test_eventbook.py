@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from libyareport.book import build_book
 from libyareport.params import parse_params
+from libyareport.publish.book import build_book
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures" / "imports"

@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from libyareport import eventdata as ed
 from libyareport.errors import ReportError
-from libyareport.importers import import_export
+from libyareport.imports import store as ed
+from libyareport.imports.run import import_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 REPO_GEO = Path(__file__).resolve().parents[1] / "data" / "geo"

@@ -18,8 +18,8 @@ from helpers_evidence import (
 )
 
 import libyareport
-from libyareport import ReportError
-from libyareport.sources import normalise
+from libyareport.errors import ReportError
+from libyareport.evidence.sources import normalise
 
 CLAIM_TABLES = ("events", "tolls", "support", "responses")
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from libyareport import importers
 from libyareport.errors import ReportError
-from libyareport.importers import EVENT_COLUMNS, import_export, match_actor
+from libyareport.imports import frame as importers
+from libyareport.imports.actors import match_actor
+from libyareport.imports.columns import EVENT_COLUMNS
+from libyareport.imports.run import import_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 HAFTAR = "Military Forces of Libya (2014-) Haftar Faction"

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from libyareport.book import CHAPTERS
-from libyareport.report import PARAMETER_DEFAULTS
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.book import CHAPTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from libyareport.book import CHAPTERS, build_book
+from libyareport.content.findings import headline_summary, key_findings
 from libyareport.errors import ReportError
-from libyareport.report import PARAMETER_DEFAULTS, headline_summary, key_findings, open_evidence
+from libyareport.evidence.open import open_evidence
+from libyareport.params import PARAMETER_DEFAULTS
+from libyareport.publish.book import CHAPTERS, build_book
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -31,7 +33,7 @@ def _missing() -> str | None:
         if not shutil.which(tool):
             return f"{tool} is not installed (apt-get install -y poppler-utils)"
     try:
-        from libyareport.browser import chromium_path
+        from libyareport.publish.browser import chromium_path
         chromium_path()
     except ReportError as e:
         return str(e)
@@ -140,7 +142,7 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def briefing(tmp_path_factory) -> Path:
-    from libyareport.briefing import build_briefing
+    from libyareport.publish.briefing import build_briefing
     out = build_briefing(default_params(), build_dir=tmp_path_factory.mktemp("brief-default"), quiet=True)
     assert out.is_file()
     return out
@@ -148,7 +150,7 @@ def briefing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def narrow_briefing(tmp_path_factory) -> Path:
-    from libyareport.briefing import build_briefing
+    from libyareport.publish.briefing import build_briefing
     return build_briefing(default_params(**NARROW), build_dir=tmp_path_factory.mktemp("brief-narrow"), quiet=True)
 
 
@@ -234,7 +236,7 @@ def test_markup_in_sources_is_printed_as_text(tmp_path):
     """Source metadata with HTML markup shows literally in the briefing's source list."""
     from test_browser import add_xss_fixture  # the same overlay the browser test uses
 
-    from libyareport.briefing import build_briefing
+    from libyareport.publish.briefing import build_briefing
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     add_xss_fixture(data)

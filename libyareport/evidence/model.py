@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ReportError
-from .schema import CLAIM_TABLES, KEY_OF, Package
-from .sources import Source
-from .validate import Loaded, load_checked, parse_date, period_end
+from libyareport.errors import ReportError
+from libyareport.evidence.check import Loaded, load_checked, period_end
+from libyareport.evidence.schema import CLAIM_TABLES, KEY_OF, Package
+from libyareport.evidence.sources import Source
+from libyareport.params import parse_date, window
 
 DATE_COLS = {"events": ("date", "date_end"), "responses": ("date", "date_end"),
              "tolls": ("as_of", "as_of_end", "period_start"), "references": ("date",)}
@@ -92,9 +93,7 @@ class Evidence:
     def view(self, start_date: str | dt.date | None = None, end_date: str | dt.date | None = None,
              include_context: bool = True, include_commentary: bool = False) -> Evidence:
         """The evidence a chapter shows: rows in the date window, tiers switched on or off."""
-        start, end = _as_date(start_date, "start_date"), _as_date(end_date, "end_date")
-        if start and end and end < start:
-            raise ReportError(f"parameter end_date ({end}) is before start_date ({start}); expected end_date ≥ start_date")
+        start, end = window(start_date, end_date)
         w = Window(start, end, include_context, include_commentary)
         full = self.base or self  # a view of a view is taken from the whole evidence again
         tables = {name: _filter(name, df, w, full) for name, df in full.tables.items()}
@@ -204,19 +203,6 @@ class Evidence:
 
 def _fmt(d: dt.date | None) -> str:
     return f"{d.day} {d:%b %Y}" if d else "n.d."
-
-
-def _as_date(value: str | dt.date | None, name: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    d = parse_date(str(value).strip())
-    if d is None:
-        raise ReportError(f"parameter {name}='{value}' is not a date; expected an ISO date YYYY-MM-DD")
-    return d
 
 
 def _filter(name: str, df: pd.DataFrame, w: Window, ev: Evidence) -> pd.DataFrame:

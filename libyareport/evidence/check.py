@@ -7,22 +7,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .csvread import Table, read_table
-from .errors import Problem, rel
-from .schema import CLAIM_TABLES, Field, Package, Resource, load_package
-from .sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
+from libyareport.errors import Problem, rel
+from libyareport.evidence.csvread import Table, read_table
+from libyareport.evidence.schema import CLAIM_TABLES, Field, Package, Resource, load_package
+from libyareport.evidence.sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
+from libyareport.params import parse_date
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def parse_date(value: str) -> dt.date | None:
-    if not _DATE.match(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def period_end(start: dt.date, end: dt.date | None, precision: str) -> dt.date:

@@ -11,9 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import style
-from .evidence import Evidence
-from .report import METRIC_LABELS, figure_text, fmt_date, timeline_events
+from libyareport.content.findings import timeline_events
+from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
+from libyareport.evidence.model import Evidence
+from libyareport.render import style
 
 EVENT_TYPE_LABELS = {
     "offensive": "Offensive", "airstrike": "Airstrike", "armed_clash": "Armed clash", "shelling": "Shelling",
@@ -90,7 +91,7 @@ def _sources_text(ev: Evidence, ids) -> str:
 
 
 def _period_end(d: pd.Timestamp, end, precision: str) -> pd.Timestamp:
-    from .validate import period_end
+    from libyareport.evidence.check import period_end
     return pd.Timestamp(period_end(d.date(), end.date() if pd.notna(end) else None, precision))
 
 
@@ -142,7 +143,7 @@ def timeline(ev: Evidence, height: int = 500) -> go.Figure:
             first = False
     fig.update_yaxes(tickvals=list(lane_pos.values()), ticktext=[EVENT_TYPE_LABELS[t] for t in lane_pos],
                      range=[-0.6, len(lanes) + 0.1], zeroline=False, showgrid=True)
-    from .report import phases
+    from libyareport.content.findings import phases
     ph = phases(ev)
     lo, hi = e["date"].min(), e["date"].max()
     span = max((hi - lo).days, 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem, rel
+from libyareport.errors import Problem, rel
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _WS = re.compile(r"\s+")

@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, rel
+from libyareport.errors import Problem, rel
 
 BOM = b"\xef\xbb\xbf"
 

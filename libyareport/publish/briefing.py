@@ -8,7 +8,6 @@ a truncated file where the last good one was.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import html
 import shutil
@@ -18,19 +17,15 @@ from pathlib import Path
 
 import jinja2
 
-from . import figures
-from .book import ROOT, _plotly_js
-from .browser import browser
-from .display import figure_html
-from .errors import ReportError, rel
-from .evidence import Evidence
-from .report import (
-    METRIC_LABELS,
-    fmt_date,
-    headline_summary,
-    key_findings,
-    open_evidence,
-)
+from libyareport.content.findings import headline_summary, key_findings
+from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.errors import ReportError, rel
+from libyareport.evidence.model import Evidence
+from libyareport.evidence.open import open_evidence
+from libyareport.publish.book import ROOT, _plotly_js
+from libyareport.publish.browser import browser
+from libyareport.render import charts as figures
+from libyareport.render.display import figure_html
 
 PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
 
@@ -118,7 +113,7 @@ def render_briefing(ev: Evidence, params: dict) -> str:
                       "kind": figures.RESPONSE_LABELS[r["response_type"]].lower(), "summary": r["summary"],
                       "ref": refs.mark(g["source_id"])})
     limit = 9
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "render" / "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("briefing.html.j2").render(
         title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
@@ -186,7 +181,7 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
     """Print the built HTML book (cover, contents, every page in TOC order) into one PDF."""
     from pypdf import PdfWriter
 
-    from .book import CHAPTERS
+    from libyareport.publish.book import CHAPTERS
     build = build_dir or ROOT / "_build"
     html_dir = build / "html"
     if not (html_dir / "intro.html").is_file():
@@ -231,21 +226,3 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
         staging.replace(out)
     print(f"pdf: wrote {rel(out)} ({len(pages)} pages of the book)")
     return out
-
-
-def cmd_pdf(args: argparse.Namespace) -> int:
-    from .book import _build_dir, _params_from
-    if args.book:
-        build_book_pdf(_build_dir(args))
-        return 0
-    build_briefing(_params_from(args), build_dir=_build_dir(args))
-    return 0
-
-
-def register(sub) -> None:
-    from .book import add_run_options
-    p = sub.add_parser("pdf", help="print the A4 PDF briefing (or, with --book, the whole book)",
-                       formatter_class=argparse.RawTextHelpFormatter)
-    add_run_options(p)
-    p.add_argument("--book", action="store_true", help="print the whole built book into _build/pdf/book.pdf")
-    p.set_defaults(func=cmd_pdf)

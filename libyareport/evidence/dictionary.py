@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .schema import load_package
+from libyareport.evidence.schema import load_package
 
 INTRO = """# Data dictionary
 

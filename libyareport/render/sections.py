@@ -9,19 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .display import glue_text, quote_cell, say, source_link, table, with_quote
-from .evidence import Evidence
-from .figures import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
-from .report import (
-    METRIC_LABELS,
-    PARAMETER_HELP,
-    fmt_date,
-    headline_figures,
-    key_findings,
-    phases,
-    timeline_events,
-)
+from libyareport import __version__
+from libyareport.content.findings import headline_figures, key_findings, phases, timeline_events
+from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.evidence.model import Evidence
+from libyareport.params import PARAMETER_HELP
+from libyareport.render.charts import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
+from libyareport.render.display import glue_text, quote_cell, say, source_link, table, with_quote
 
 STATUS_TEXT = {"reported": "reported", "claimed": "claimed by a party", "disputed": "disputed",
                "commentary": "forum commentary"}
@@ -100,7 +94,7 @@ def findings(ev: Evidence) -> list:
 
 def run_record(ev: Evidence, params: dict) -> None:
     shown = dict(params)
-    from .report import repo_root
+    from libyareport.params import repo_root
     try:
         shown["data_dir"] = str(Path(str(params["data_dir"])).resolve().relative_to(repo_root().resolve()))
     except (ValueError, KeyError):
@@ -109,7 +103,7 @@ def run_record(ev: Evidence, params: dict) -> None:
     rows += [("data fingerprint", ev.fingerprint, "SHA-256 (first 12 hex digits) over every file in the data directory"),
              ("executed", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "when this page was computed"),
              ("libyareport", __version__, f"Python {platform.python_version()}")]
-    from .report import selected_datasets
+    from libyareport.imports.store import selected_datasets
     for d in selected_datasets(ev.data_dir, str(params.get("datasets", "all"))):
         rows.append((f"imported: {d['name']}", f"{d.get('rows_kept', '?')} rows, {d.get('date_min', '?')} – {d.get('date_max', '?')}",
                      d.get("attribution", "")))
@@ -252,7 +246,7 @@ def tolls_table(ev: Evidence) -> None:
     if t.empty:
         say("*No humanitarian figures in this window.*")
         return
-    from .report import figure_text
+    from libyareport.content.text import figure_text
     t["metric_text"] = t["metric"].map(METRIC_LABELS)
     t["number"] = [figure_text(r) for _, r in t.iterrows()]
     t["as_of_text"] = [fmt_date(a, p, e) for a, p, e in zip(t["as_of"], t["as_of_precision"], t["as_of_end"])]

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import eventdata
-from .display import say, show, table
-from .evidence import Evidence
-from .report import (
-    HEADLINE_METRICS,
-    figure_text,
-    fmt_date,
-    selected_datasets,
-    timeline_events,
-)
+from libyareport.content.findings import HEADLINE_METRICS, timeline_events
+from libyareport.content.text import figure_text, fmt_date
+from libyareport.evidence.model import Evidence
+from libyareport.imports import store as eventdata
+from libyareport.imports.store import selected_datasets
+from libyareport.render.display import say, show, table
 
 
 def _event_sets(ev: Evidence, datasets: str) -> list[dict]:

@@ -7,100 +7,16 @@ disagree.
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
-from .errors import ReportError
-from .evidence import Evidence, load
+from libyareport.content.text import figure_text, fmt_date
+from libyareport.evidence.model import Evidence
 
-PARAMETER_DEFAULTS: dict[str, object] = {
-    "data_dir": "data",
-    "start_date": "2019-04-01",
-    "end_date": "2020-10-31",
-    "include_context": True,
-    "include_commentary": False,
-    "datasets": "all",
-}
-PARAMETER_HELP = {
-    "data_dir": "evidence directory (relative to the repository root, or absolute)",
-    "start_date": "first day of the window, ISO YYYY-MM-DD",
-    "end_date": "last day of the window, ISO YYYY-MM-DD",
-    "include_context": "show the public-record context tier (true/false)",
-    "include_commentary": "show forum comments, which are opinion, not reporting (true/false)",
-    "datasets": "imported event datasets to use: all, none, or names separated by commas",
-}
-
-METRIC_LABELS = {
-    "killed": "Killed", "injured": "Injured", "displaced": "Displaced", "civilian_casualties": "Civilian casualties",
-    "idps": "Internally displaced (stock)", "returned_families": "Families returned",
-    "attacks_on_health_care": "Attacks on health care", "mine_incidents": "Mine / ERW incidents", "other": "Other",
-}
-QUALIFIER_TEXT = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ", "up_to": "up to "}
 HEADLINE_METRICS = ("killed", "injured", "displaced")
 
 
-def repo_root() -> Path:
-    env = os.environ.get("LIBYAREPORT_ROOT")
-    if env:
-        return Path(env)
-    here = Path.cwd().resolve()
-    for p in (here, *here.parents):
-        if (p / "_toc.yml").is_file() and (p / "libyareport").is_dir():
-            return p
-    return Path(__file__).resolve().parent.parent
-
-
-def resolve_data_dir(data_dir: str | Path) -> Path:
-    p = Path(data_dir)
-    return p if p.is_absolute() else repo_root() / p
-
-
-def open_evidence(data_dir: str = "data", start_date: str | None = None, end_date: str | None = None,
-                  include_context: bool = True, include_commentary: bool = False) -> Evidence:
-    """Load, validate and window the evidence: the first call of every chapter."""
-    for name, value in (("include_context", include_context), ("include_commentary", include_commentary)):
-        if not isinstance(value, bool):
-            raise ReportError(f"parameter {name}={value!r} is not a switch; expected True or False")
-    ev = load(resolve_data_dir(data_dir))
-    return ev.view(start_date, end_date, include_context, include_commentary)
-
-
-# ---------------------------------------------------------------------------------------
-def fmt_date(value, precision: str = "day", end=None) -> str:
-    """A date as a reader expects it, at the precision the source allows."""
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
-        return "n.d."
-    d = value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
-    if isinstance(d, dt.datetime):
-        d = d.date()
-    if precision == "year":
-        return f"{d.year}"
-    if precision == "month":
-        return f"{d:%B %Y}"
-    if precision == "range" and end is not None and not pd.isna(end):
-        e = end.date() if isinstance(end, (pd.Timestamp, dt.datetime)) else end
-        if e.month == d.month and e.year == d.year:
-            return f"{d.day}–{e.day} {d:%b %Y}"
-        return f"{d.day} {d:%b} – {e.day} {e:%b %Y}"
-    return f"{d.day} {d:%b %Y}"
-
-
-def fmt_number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def figure_text(row) -> str:
-    """'at least 21' / 'about 149,315' / '40–53'."""
-    if pd.notna(row.get("low")) and pd.notna(row.get("high")):
-        return f"{fmt_number(row['low'])}–{fmt_number(row['high'])}"
-    return QUALIFIER_TEXT.get(row["qualifier"], "") + fmt_number(row["value"])
-
-
-# ---------------------------------------------------------------------------------------
 @dataclass
 class Finding:
     key: str
@@ -247,21 +163,3 @@ def phases(ev: Evidence) -> pd.DataFrame:
     ph["start"] = ph["start_event_id"].map(first)
     ph["end"] = ph["end_event_id"].map(first)
     return ph[cols]
-
-
-def selected_datasets(data_dir: str | Path, datasets: str = "all") -> list[dict]:
-    """Metadata of the imported datasets a run uses (`datasets` parameter: all, none, or names)."""
-    from .eventdata import list_datasets
-    metas = list_datasets(resolve_data_dir(data_dir))
-    spec = str(datasets).strip()
-    if spec.lower() == "none":
-        return []
-    if spec.lower() == "all":
-        return metas
-    by_name = {m.get("name"): m for m in metas}
-    names = [x.strip() for x in spec.split(",") if x.strip()]
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise ReportError(f"parameter datasets: no imported dataset named {', '.join(unknown)}; expected all, none or "
-                          f"one of: {', '.join(map(str, by_name)) or '(nothing imported yet)'}")
-    return [by_name[n] for n in names]

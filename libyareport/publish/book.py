@@ -8,7 +8,6 @@ Layout under `_build/`:
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import json
@@ -23,9 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import Problem, ReportError, rel
+from libyareport.errors import Problem, ReportError, rel
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BOOK_FILES = ("_config.yml", "_toc.yml")
 BOOK_DIRS = ("_static", "_ext")
 
@@ -69,14 +68,16 @@ def _hash_files(paths: list[Path]) -> str:
 
 
 def code_hash() -> str:
-    return _hash_files([p for p in (ROOT / "libyareport").glob("*.py")])[:16]
+    """Every file of the package, in subpackages too (a moved module must not reuse a stale chapter)."""
+    return _hash_files([p for p in (ROOT / "libyareport").rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"])[:16]
 
 
 def events_hash(data_dir: Path, datasets: str) -> str:
-    from .report import selected_datasets
+    from libyareport.imports.store import selected_datasets
     h = hashlib.sha256()
     for meta in selected_datasets(data_dir, datasets):
-        h.update(json.dumps({k: meta.get(k) for k in ("name", "sha256", "rows_kept", "imported_at")}, sort_keys=True).encode())
+        h.update(json.dumps(meta, sort_keys=True, default=str).encode())  # hand-edited metadata counts too
     return h.hexdigest()[:16]
 
 
@@ -220,12 +221,12 @@ def _publish(stage: Path, build: Path) -> Path:
 def build_book(params: dict, force: set[str] | None = None, build_dir: Path | None = None, jobs: int | None = None,
                pdf: bool = True) -> dict:
     """The whole pipeline. Returns what happened (for tests and benchmarks)."""
-    from .evidence import from_loaded
-    from .validate import load_checked
+    from libyareport.evidence.check import load_checked
+    from libyareport.evidence.model import from_loaded
 
     t0 = time.perf_counter()
     build = build_dir or ROOT / "_build"
-    from .report import resolve_data_dir
+    from libyareport.params import resolve_data_dir
     data_dir = resolve_data_dir(str(params["data_dir"]))
     loaded = load_checked(data_dir)
     if loaded.problems:
@@ -306,7 +307,7 @@ def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wan
     linked = html_dir / "_static" / "briefing.pdf"
     current = pdf_path.is_file() and key_file.is_file() and key_file.read_text() == book_key
     if wanted and not current:
-        from .briefing import build_briefing
+        from libyareport.publish.briefing import build_briefing
         try:
             build_briefing(params, build_dir=build, quiet=True)
             key_file.write_text(book_key)
@@ -320,50 +321,3 @@ def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wan
     if pdf_path.is_file() and (not linked.is_file() or linked.read_bytes() != pdf_path.read_bytes()):
         shutil.copy2(pdf_path, linked)
     return pdf_path if pdf_path.is_file() else None
-
-
-def _params_from(args: argparse.Namespace) -> dict:
-    from .params import parse_params
-    return parse_params(args.param, args.params, args.data)
-
-
-def _build_dir(args: argparse.Namespace) -> Path | None:
-    return Path(args.build_dir).resolve() if getattr(args, "build_dir", None) else None
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    params = _params_from(args)
-    build_book(params, force={c.name for c in CHAPTERS} if args.force else None, jobs=args.jobs, pdf=not args.no_pdf,
-               build_dir=_build_dir(args))
-    return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    params = _params_from(args)
-    ch = chapter(args.chapter)
-    build_book(params, force={ch.name}, jobs=args.jobs, pdf=not args.no_pdf, build_dir=_build_dir(args))
-    return 0
-
-
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    from .params import describe
-    p.add_argument("--data", help="data directory (default: data)")
-    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="set a chapter parameter:\n" + describe())
-    p.add_argument("--params", metavar="FILE.yaml", help="read parameters from a YAML file")
-    p.add_argument("--build-dir", metavar="DIR", help="where to build (default: _build in the repository)")
-
-
-def register(sub) -> None:
-    p = sub.add_parser("build", help="check, execute the chapters and build the HTML book",
-                       formatter_class=argparse.RawTextHelpFormatter)
-    add_run_options(p)
-    p.add_argument("--force", action="store_true", help="re-execute every chapter")
-    p.add_argument("--jobs", type=int, help="chapters executed in parallel (default: number of cores)")
-    p.add_argument("--no-pdf", action="store_true", help="do not print the PDF briefing after the book")
-    p.set_defaults(func=cmd_build)
-    p = sub.add_parser("run", help="re-execute one chapter and rebuild the book", formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("chapter", help="chapter name, e.g. 01_chronology or chronology")
-    add_run_options(p)
-    p.add_argument("--jobs", type=int)
-    p.add_argument("--no-pdf", action="store_true")
-    p.set_defaults(func=cmd_run)

@@ -10,8 +10,8 @@ import plotly.io as pio
 from IPython.display import HTML, Markdown, display
 from plotly.io._base_renderers import MimetypeRenderer
 
-from .evidence import Evidence
-from .report import fmt_date
+from libyareport.content.text import fmt_date
+from libyareport.evidence.model import Evidence
 
 APPENDIX = "05_sources_and_method.html"
 _counter = {"n": 0}
@@ -48,7 +48,7 @@ def setup(chapter: str) -> None:
 
 def show(fig, caption: str, name: str) -> None:
     """Draw a figure with its caption and source line; `name` gives it a stable element ID."""
-    from .figures import source_line
+    from libyareport.render.charts import source_line
     div_id = f"{_counter.get('prefix', 'fig')}-{name}"
     src = source_line(fig)
     display(HTML(f'<figure class="lr-figure">{figure_html(fig, div_id)}'

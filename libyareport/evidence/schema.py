@@ -85,7 +85,7 @@ class Package:
         return [r for r in self.resources if r.table == table]
 
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "data" / "datapackage.json"
 
 
 def _read_package(pkg_path: Path) -> Package:

@@ -1,0 +1,45 @@
+"""How the book writes dates, numbers and reported figures, at the precision the source allows."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+METRIC_LABELS = {
+    "killed": "Killed", "injured": "Injured", "displaced": "Displaced", "civilian_casualties": "Civilian casualties",
+    "idps": "Internally displaced (stock)", "returned_families": "Families returned",
+    "attacks_on_health_care": "Attacks on health care", "mine_incidents": "Mine / ERW incidents", "other": "Other",
+}
+
+
+QUALIFIER_TEXT = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ", "up_to": "up to "}
+
+
+def fmt_date(value, precision: str = "day", end=None) -> str:
+    """A date as a reader expects it, at the precision the source allows."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return "n.d."
+    d = value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    if precision == "year":
+        return f"{d.year}"
+    if precision == "month":
+        return f"{d:%B %Y}"
+    if precision == "range" and end is not None and not pd.isna(end):
+        e = end.date() if isinstance(end, (pd.Timestamp, dt.datetime)) else end
+        if e.month == d.month and e.year == d.year:
+            return f"{d.day}–{e.day} {d:%b %Y}"
+        return f"{d.day} {d:%b} – {e.day} {e:%b %Y}"
+    return f"{d.day} {d:%b %Y}"
+
+
+def fmt_number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def figure_text(row) -> str:
+    """'at least 21' / 'about 149,315' / '40–53'."""
+    if pd.notna(row.get("low")) and pd.notna(row.get("high")):
+        return f"{fmt_number(row['low'])}–{fmt_number(row['high'])}"
+    return QUALIFIER_TEXT.get(row["qualifier"], "") + fmt_number(row["value"])

@@ -1,0 +1,1 @@
+"""Stage 4, publishing: the book build (papermill → Jupyter Book → swap), the briefing, PDF, the browser."""

@@ -1,0 +1,1 @@
+"""Stage 3, how the book shows it: style, charts, tables, display helpers, chapter sections, templates."""
