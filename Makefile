@@ -1,15 +1,17 @@
 # The two commands of the README: `make book` and `make test`. Both set up what they need first.
+# `make quick` is the inner loop (no book builds, no browser); `make lint` runs ruff.
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: setup book test check pdf clean
+.PHONY: setup book test quick lint check pdf clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	  else echo "setup: Chromium/poppler missing; run: sudo apt-get install -y chromium poppler-utils" >&2; fi; }
 	@test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -17,14 +19,20 @@ setup: $(STAMP)
 book: setup
 	$(PY) -m libyareport build
 
+test: setup
+	$(PY) -m pytest -q
+
+quick: setup
+	$(PY) -m pytest -q -m "not book"
+
+lint: setup
+	.venv/bin/ruff check libyareport tests benchmarks
+
 check: setup
 	$(PY) -m libyareport check
 
 pdf: setup
 	$(PY) -m libyareport pdf
-
-test: setup
-	$(PY) -m pytest -q
 
 clean:
 	rm -rf _build

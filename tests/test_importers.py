@@ -1,7 +1,6 @@
 """ACLED / UCDP GED importers: detection, normalisation, validation, atomic writes."""
 from __future__ import annotations
 
-import argparse
 import hashlib
 import shutil
 from pathlib import Path
@@ -9,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from libyareport import cli
 from libyareport.errors import ReportError
-from libyareport.imports import frame as importers
+from libyareport.imports import actors, frame
 from libyareport.imports.actors import match_actor
 from libyareport.imports.columns import EVENT_COLUMNS
 from libyareport.imports.run import import_export
@@ -183,7 +183,7 @@ def test_country_filter_matching_nothing_is_an_error(data_dir: Path) -> None:
 # --- actor mapping --------------------------------------------------------------------
 
 def test_actor_mapping_long_acled_names_and_aliases(data_dir: Path) -> None:
-    aliases = importers.load_actor_aliases(data_dir)
+    aliases = actors.load_actor_aliases(data_dir)
     assert match_actor(HAFTAR, aliases) == "lna"
     assert match_actor(GNA, aliases) == "gna"
     assert match_actor("Police Forces of Libya (2016-2021) Government of National Accord", aliases) == "gna"
@@ -335,7 +335,7 @@ def test_failure_while_writing_leaves_data_unchanged(data_dir: Path, monkeypatch
         Path(path).write_bytes(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(importers._Output, "write_parquet", boom)
+    monkeypatch.setattr(frame.Output, "write_parquet", boom)
     with pytest.raises(OSError, match="disk full"):
         run("acled", "acled_legacy.csv", data_dir)
     assert tree_state(data_dir) == before
@@ -367,8 +367,7 @@ def test_invalid_dataset_name_is_rejected(data_dir: Path) -> None:
 # --- CLI ------------------------------------------------------------------------------
 
 def test_cli_subcommand_prints_a_summary(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    parser = argparse.ArgumentParser(prog="libyareport")
-    importers.register(parser.add_subparsers(dest="command"))
+    parser = cli.build_parser()
     args = parser.parse_args(["import", "acled", str(FIXTURES / "acled_current.csv"), "--data", str(data_dir),
                               "--country", "Libya", "--name", "acled_ly"])
     assert args.func(args) == 0
@@ -382,7 +381,6 @@ def test_cli_subcommand_prints_a_summary(data_dir: Path, capsys: pytest.CaptureF
 
 
 def test_cli_rejects_unknown_format() -> None:
-    parser = argparse.ArgumentParser(prog="libyareport")
-    importers.register(parser.add_subparsers(dest="command"))
+    parser = cli.build_parser()
     with pytest.raises(SystemExit):
         parser.parse_args(["import", "gdelt", "x.csv"])

@@ -41,7 +41,7 @@ from libyareport.imports.columns import (
 )
 
 
-class _Progress:
+class Progress:
     def __init__(self, enabled: bool, label: str) -> None:
         self.enabled = enabled
         self.label = label
@@ -53,18 +53,18 @@ class _Progress:
             print(f"[import {self.label}] {message} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
 
 
-_MONTHS: dict[str, int] = {}
+MONTHS: dict[str, int] = {}
 
 
 for _i in range(1, 13):
-    _MONTHS[calendar.month_name[_i].lower()] = _i
-    _MONTHS[calendar.month_abbr[_i].lower()] = _i
+    MONTHS[calendar.month_name[_i].lower()] = _i
+    MONTHS[calendar.month_abbr[_i].lower()] = _i
 
 
-_MONTHS["sept"] = 9
+MONTHS["sept"] = 9
 
 
-_ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 _DMY_RE = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)[ -](\d{4})")
@@ -75,22 +75,22 @@ def parse_event_date(text: str | None) -> date | None:
     if text is None:
         return None
     s = text.strip()
-    m = _ISO_RE.fullmatch(s)
+    m = ISO_RE.fullmatch(s)
     try:
         if m:
             return date(int(m[1]), int(m[2]), int(m[3]))
         m = _DMY_RE.fullmatch(s)
-        if m and m[2].lower() in _MONTHS:
-            return date(int(m[3]), _MONTHS[m[2].lower()], int(m[1]))
+        if m and m[2].lower() in MONTHS:
+            return date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
     except ValueError:
         return None
     return None
 
 
-_NAT = np.datetime64("NaT", "D")
+NAT = np.datetime64("NaT", "D")
 
 
-def _per_unique(arr: pa.ChunkedArray | pa.Array, fn: Callable[[Any], Any], dtype: Any, null: Any) -> np.ndarray:
+def per_unique(arr: pa.ChunkedArray | pa.Array, fn: Callable[[Any], Any], dtype: Any, null: Any) -> np.ndarray:
     """Apply ``fn`` to each distinct value only (exports repeat values a lot); nulls → ``null``."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     cache: dict[Any, Any] = {}
@@ -110,7 +110,7 @@ def _per_unique(arr: pa.ChunkedArray | pa.Array, fn: Callable[[Any], Any], dtype
     return np.concatenate(out)
 
 
-def _text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+def as_text(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """Plain string view of a (possibly dictionary-encoded) text column."""
     return pc.cast(arr, pa.string()) if pa.types.is_dictionary(arr.type) else arr
 
@@ -128,17 +128,17 @@ def _num(v: str | None) -> float:
     return x if np.isfinite(x) else _INVALID
 
 
-def _numbers(arr: pa.ChunkedArray) -> np.ndarray:
+def to_numbers(arr: pa.ChunkedArray) -> np.ndarray:
     """Parse numbers: NaN for missing, +inf for unparseable text."""
     if pa.types.is_dictionary(arr.type):
-        return _per_unique(arr, _num, np.float64, np.nan)
+        return per_unique(arr, _num, np.float64, np.nan)
     try:  # fast path: everything parses
         return pc.cast(pc.utf8_trim_whitespace(arr), pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return _per_unique(arr, _num, np.float64, np.nan)
+        return per_unique(arr, _num, np.float64, np.nan)
 
 
-def _code(mapping: dict[int, str]) -> Callable[[str | None], str | None]:
+def coded(mapping: dict[int, str]) -> Callable[[str | None], str | None]:
     """Parser for a published numeric code (``"1"`` → mapping[1]); None when not a known code."""
     def parse(v: str | None) -> str | None:
         x = _num(v)
@@ -146,25 +146,25 @@ def _code(mapping: dict[int, str]) -> Callable[[str | None], str | None]:
     return parse
 
 
-def _const(value: str | None, n: int) -> pa.Array:
+def const(value: str | None, n: int) -> pa.Array:
     return pa.repeat(pa.scalar(value, pa.string()), n)
 
 
-def _nullify_empty(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+def nullify_empty(arr: pa.ChunkedArray) -> pa.ChunkedArray:
     """Trim text; whitespace-only becomes null."""
     trimmed = pc.utf8_trim_whitespace(arr)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
 @dataclass
-class _Layout:
+class Layout:
     kind: str  # "events" | "series"
     source_format: str  # acled | acled_legacy | ucdp | acled_monthly | acled_yearly
     columns: dict[str, str]  # our canonical name → column name in the file
     metric: str | None = None
 
 
-def _check_encoding_and_read_header(path: Path, shown: str) -> tuple[list[str], str]:
+def check_encoding_and_read_header(path: Path, shown: str) -> tuple[list[str], str]:
     """UTF-8 check and SHA-256 of the whole file (one streamed pass), then the header's names."""
     size = path.stat().st_size
     if size == 0:
@@ -206,7 +206,7 @@ def _check_encoding_and_read_header(path: Path, shown: str) -> tuple[list[str], 
     return header, digest.hexdigest()
 
 
-def _detect(fmt: str, header: list[str], path: Path, shown: str) -> _Layout:
+def detect(fmt: str, header: list[str], path: Path, shown: str) -> Layout:
     by_name = {h.strip(): h for h in header}
     present = set(by_name)
 
@@ -220,19 +220,19 @@ def _detect(fmt: str, header: list[str], path: Path, shown: str) -> _Layout:
             ("yearly", ACLED_YEARLY_COLUMNS),
         ]
         if present.issuperset(ACLED_MONTHLY_COLUMNS):
-            return _Layout("series", "acled_monthly", cols(ACLED_MONTHLY_COLUMNS), "events")
+            return Layout("series", "acled_monthly", cols(ACLED_MONTHLY_COLUMNS), "events")
         if present.issuperset(ACLED_YEARLY_COLUMNS):
             metric = "civilian_fatalities" if "civilian" in path.name.lower() else "fatalities"
-            return _Layout("series", "acled_yearly", cols(ACLED_YEARLY_COLUMNS), metric)
+            return Layout("series", "acled_yearly", cols(ACLED_YEARLY_COLUMNS), metric)
         if present.issuperset(ACLED_REQUIRED):
             legacy = "disorder_type" not in present and bool({"data_id", "event_id_no_cnty", "iso3"} & present)
-            return _Layout("events", "acled_legacy" if legacy else "acled", cols(ACLED_REQUIRED + ACLED_OPTIONAL))
+            return Layout("events", "acled_legacy" if legacy else "acled", cols(ACLED_REQUIRED + ACLED_OPTIONAL))
         label = "an ACLED export"
         expected = ("ACLED event columns (" + ", ".join(ACLED_REQUIRED) + "), or an ACLED aggregated "
                     "file (COUNTRY,MONTH,YEAR,EVENTS or COUNTRY,YEAR,FATALITIES)")
     elif fmt == "ucdp":
         if present.issuperset(UCDP_REQUIRED):
-            return _Layout("events", "ucdp", cols(UCDP_REQUIRED + UCDP_OPTIONAL))
+            return Layout("events", "ucdp", cols(UCDP_REQUIRED + UCDP_OPTIONAL))
         candidates = [("events", UCDP_REQUIRED)]
         label = "a UCDP GED export"
         expected = "UCDP GED columns (" + ", ".join(UCDP_REQUIRED) + ")"
@@ -262,7 +262,7 @@ _REPEATED_COLUMNS = frozenset({
 })
 
 
-def _read_table(path: Path, shown: str, columns: dict[str, str], progress: _Progress) -> tuple[pa.Table, list[tuple[str, str]]]:
+def _read_table(path: Path, shown: str, columns: dict[str, str], progress: Progress) -> tuple[pa.Table, list[tuple[str, str]]]:
     """Read the needed columns as text; rows with the wrong number of fields are returned apart.
 
     Repetitive columns are dictionary-encoded as they are read; written out as plain text.
@@ -393,7 +393,7 @@ class _LineMap:
 
 
 @dataclass
-class _Checks:
+class Checks:
     """Row-level problems found vectorised: (mask, column, message, expected) per check."""
 
     n: int
@@ -412,7 +412,7 @@ class _Checks:
 
 
 def _report_rows(
-    checks: _Checks,
+    checks: Checks,
     rows: np.ndarray,
     linemap: _LineMap,
     shown: str,
@@ -445,8 +445,8 @@ def _report_rows(
     return out, total
 
 
-def _fail_or_skip(
-    checks: _Checks,
+def fail_or_skip(
+    checks: Checks,
     rows: np.ndarray,
     linemap: _LineMap,
     shown: str,
@@ -472,7 +472,7 @@ def _fail_or_skip(
     return ~bad, n_bad, [str(p) for p in problems]
 
 
-def _check_coordinates(checks: _Checks, lat: np.ndarray, lon: np.ndarray) -> None:
+def check_coordinates(checks: Checks, lat: np.ndarray, lon: np.ndarray) -> None:
     checks.add(np.isinf(lat), "latitude", "latitude is not a number", "a decimal number between -90 and 90")
     checks.add(np.isinf(lon), "longitude", "longitude is not a number", "a decimal number between -180 and 180")
     with np.errstate(invalid="ignore"):
@@ -480,7 +480,7 @@ def _check_coordinates(checks: _Checks, lat: np.ndarray, lon: np.ndarray) -> Non
         checks.add(np.isfinite(lon) & ((lon < -180) | (lon > 180)), "longitude", "longitude outside [-180, 180]", "a longitude between -180 and 180")
 
 
-def _check_count(checks: _Checks, values: np.ndarray, column: str, what: str) -> None:
+def check_count(checks: Checks, values: np.ndarray, column: str, what: str) -> None:
     with np.errstate(invalid="ignore"):
         checks.add(np.isnan(values), column, f"{what} is missing", "a whole number ≥ 0")
         checks.add(np.isinf(values), column, f"{what} is not a number", "a whole number ≥ 0")
@@ -489,7 +489,7 @@ def _check_count(checks: _Checks, values: np.ndarray, column: str, what: str) ->
         checks.add(fin & (values >= 0) & (values != np.floor(values)), column, f"{what} is not a whole number", "a whole number ≥ 0")
 
 
-def _check_ids(checks: _Checks, ids: pa.ChunkedArray, column: str, rows: np.ndarray, linemap: _LineMap) -> None:
+def check_ids(checks: Checks, ids: pa.ChunkedArray, column: str, rows: np.ndarray, linemap: _LineMap) -> None:
     missing = pc.is_null(ids).to_numpy(zero_copy_only=False)
     checks.add(missing, column, "event ID is missing", "a unique event ID")
     if pc.count_distinct(ids).as_py() == len(ids) - int(missing.sum()):
@@ -510,17 +510,17 @@ def _check_ids(checks: _Checks, ids: pa.ChunkedArray, column: str, rows: np.ndar
         checks.add(dup, column, message, "a unique event ID")
 
 
-def _int_or_null(values: np.ndarray) -> pa.Array:
+def int_or_null(values: np.ndarray) -> pa.Array:
     ok = np.isfinite(values)
     return pa.array(np.where(ok, values, 0).astype(np.int64), mask=~ok, type=pa.int64())
 
 
-def _dates(values: np.ndarray) -> pa.Array:
+def date_array(values: np.ndarray) -> pa.Array:
     return pa.array(values.astype("datetime64[D]"), type=pa.date32())
 
 
 @dataclass
-class _Output:
+class Output:
     """A normalised table and the rows to write, in order (taken slice by slice when written)."""
 
     table: pa.Table
@@ -544,8 +544,8 @@ class _Output:
 
 
 @dataclass
-class _Normalised:
-    table: _Output
+class Normalised:
+    table: Output
     rows_read: int
     rows_rejected: int
     rows_filtered: int
@@ -559,7 +559,7 @@ def _country_mask(table: pa.Table, country: str | None) -> np.ndarray:
         return np.ones(table.num_rows, dtype=bool)
     col = "COUNTRY" if "COUNTRY" in table.column_names else "country"
     want = country.strip().casefold()
-    return _per_unique(table[col], lambda v: v is not None and v.strip().casefold() == want, bool, False)
+    return per_unique(table[col], lambda v: v is not None and v.strip().casefold() == want, bool, False)
 
 
 class _Start(NamedTuple):
@@ -573,8 +573,8 @@ class _Start(NamedTuple):
     basis: str | None
 
 
-def _common_start(
-    path: Path, shown: str, layout: _Layout, country: str | None, progress: _Progress,
+def common_start(
+    path: Path, shown: str, layout: Layout, country: str | None, progress: Progress,
     version_of: Callable[[Path, pa.Table], tuple[str | None, str | None]],
 ) -> _Start:
     """What every event format does first: read, map records to lines, find the version
@@ -591,21 +591,21 @@ def _common_start(
     return _Start(table, rows, filtered, rows_read, linemap, invalid, version, basis)
 
 
-def _opt(table: pa.Table, name: str) -> pa.ChunkedArray:
+def opt(table: pa.Table, name: str) -> pa.ChunkedArray:
     """A text column as read (the reader already made empty fields null), or all-null."""
     if name in table.column_names:
         return table[name]
     return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
 
 
-def _actor_ids(arr: pa.ChunkedArray, aliases: dict[str, str]) -> pa.Array:
-    mapped = _per_unique(arr, lambda v: match_actor(v, aliases), object, None)
+def actor_ids(arr: pa.ChunkedArray, aliases: dict[str, str]) -> pa.Array:
+    mapped = per_unique(arr, lambda v: match_actor(v, aliases), object, None)
     return pa.array(mapped, type=pa.string())
 
 
-def _finish(table: pa.Table, keep: np.ndarray, schema: pa.Schema, sort: tuple[str, ...]) -> _Output:
+def finish(table: pa.Table, keep: np.ndarray, schema: pa.Schema, sort: tuple[str, ...]) -> Output:
     """The full table plus the kept rows' positions in output order (no copy of the data yet)."""
     kept = pa.array(np.flatnonzero(keep))
     keys = table.select(list(sort)).take(kept)
     order = pc.take(kept, pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in sort]))
-    return _Output(table, order, schema)
+    return Output(table, order, schema)

@@ -22,10 +22,10 @@ from typing import Any
 import pyarrow.compute as pc
 
 from libyareport.errors import Problem, ReportError, rel
+from libyareport.imports import frame
 from libyareport.imports.acled import _normalise_acled
 from libyareport.imports.actors import load_actor_aliases
 from libyareport.imports.columns import _NAME_RE, ATTRIBUTION_ACLED, ATTRIBUTION_UCDP, IMPORTED_DIR
-from libyareport.imports.frame import _check_encoding_and_read_header, _detect, _Output, _Progress
 from libyareport.imports.series import _normalise_series
 from libyareport.imports.ucdp import _normalise_ucdp
 
@@ -50,7 +50,7 @@ def _same_import(target: Path, sha: str, options: dict[str, Any]) -> dict | None
     return meta
 
 
-def _write_atomic(imported: Path, name: str, table: _Output, table_name: str, meta: dict) -> None:
+def _write_atomic(imported: Path, name: str, table: frame.Output, table_name: str, meta: dict) -> None:
     created_root = not imported.exists()
     imported.mkdir(parents=True, exist_ok=True)
     tmp = imported / f".tmp-{name}-{os.getpid()}-{time.time_ns()}"
@@ -112,9 +112,9 @@ def import_export(
     if country is not None and not country.strip():
         country = None
 
-    report = _Progress(progress, fmt)
-    header, sha = _check_encoding_and_read_header(path, shown)
-    layout = _detect(fmt, header, path, shown)
+    report = frame.Progress(progress, fmt)
+    header, sha = frame.check_encoding_and_read_header(path, shown)
+    layout = frame.detect(fmt, header, path, shown)
     if name is None:
         name = fmt if layout.kind == "events" else f"acled_{layout.metric}_{'monthly' if layout.source_format == 'acled_monthly' else 'yearly'}"
     if not _NAME_RE.match(name):
