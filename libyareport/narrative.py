@@ -182,6 +182,7 @@ def parse_narrative(path: Path | str, display: str | None = None) -> tuple[list[
                 problems.append(Problem(name, ln, "tier", f"unknown tier '{tier}'", "one of " + ", ".join(TIERS)))
 
         cites: list[tuple[str, str, int]] = []
+        prev_tail = ""  # end of the previous text line, so "resolution\n2510" is still a name
         for ln, raw in text_lines:
             for m in _ROLE.finditer(raw):
                 role, key = m.group(1), m.group(2).strip()
@@ -200,10 +201,11 @@ def parse_narrative(path: Path | str, display: str | None = None) -> tuple[list[
             bare = _ROLE.sub(lambda m: " " * len(m.group(0)), raw)
             for rx, what in _TYPED:
                 for m in rx.finditer(bare):
-                    if what == "typed number" and _NAME_BEFORE.search(bare[: m.start()]):
+                    if what == "typed number" and _NAME_BEFORE.search(prev_tail + " " + bare[: m.start()]):
                         continue
                     problems.append(Problem(name, ln, "text", f"{what} '{m.group(0)}' at column {m.start() + 1}",
                                             "numbers and dates inserted by {figure}`…` or {date}`…` roles, not typed"))
+            prev_tail = bare.rstrip()[-40:]
         text = "\n".join(t for _, t in text_lines)
         if not text.strip():
             problems.append(Problem(name, head_line, "text", f"paragraph '{pid}' has no text",
