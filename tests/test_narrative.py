@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from libyareport.narrative import PAGES, check_narrative, load_narrative, parse_narrative
+from libyareport.evidence.narrative import PAGES, check_narrative, load_narrative, parse_narrative
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
