@@ -15,8 +15,8 @@ METRIC_LABELS = {
 QUALIFIER_TEXT = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ", "up_to": "up to "}
 
 
-def fmt_date(value, precision: str = "day", end=None) -> str:
-    """A date as a reader expects it, at the precision the source allows."""
+def fmt_date(value, precision: str = "day", end=None, long: bool = False) -> str:
+    """A date as a reader expects it, at the precision the source allows (`long`: month names in full, for prose)."""
     if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
         return "n.d."
     d = value.date() if hasattr(value, "date") and not isinstance(value, dt.date) else value
@@ -28,10 +28,11 @@ def fmt_date(value, precision: str = "day", end=None) -> str:
         return f"{d:%B %Y}"
     if precision == "range" and end is not None and not pd.isna(end):
         e = end.date() if isinstance(end, (pd.Timestamp, dt.datetime)) else end
+        m = "%B" if long else "%b"
         if e.month == d.month and e.year == d.year:
-            return f"{d.day}–{e.day} {d:%b %Y}"
-        return f"{d.day} {d:%b} – {e.day} {e:%b %Y}"
-    return f"{d.day} {d:%b %Y}"
+            return f"{d.day}–{e.day} {d.strftime(m)} {d.year}"
+        return f"{d.day} {d.strftime(m)} – {e.day} {e.strftime(m)} {e.year}"
+    return f"{d.day} {d:%B %Y}" if long else f"{d.day} {d:%b %Y}"
 
 
 def fmt_number(value: float) -> str:

@@ -331,4 +331,35 @@ def load_checked(data_dir: Path | str) -> Loaded:
     _check_sources(loaded)
     _read_tables(loaded)
     _check_rows(loaded)
+    _check_narrative(loaded)
     return loaded
+
+
+def narrative_keys(loaded: Loaded) -> dict[str, set[str]]:
+    """The keys a narrative paragraph may cite, per role, from the claim tables as read."""
+    claim: set[str] = set()
+    figure: set[str] = set()
+    dated: set[str] = set()
+    for name, t in loaded.tables.items():
+        table = name.removeprefix("context_")
+        if table not in CLAIM_TABLES:
+            continue
+        for r in t.rows:
+            cid = r.get("claim_id", "")
+            key = (f"{r.get('backer_id')}>{r.get('recipient_id')}:{r.get('support_type')}" if table == "support"
+                   else r.get({"events": "event_id", "tolls": "figure_id", "responses": "response_id"}[table], ""))
+            claim.update(k for k in (cid, key) if k)
+            if table == "tolls":
+                figure.add(key)
+                if r.get("as_of"):
+                    dated.update(k for k in (cid, key) if k)
+            elif table in ("events", "responses") and r.get("date"):
+                dated.update(k for k in (cid, key) if k)
+    return {"claim": claim, "figure": figure, "date": dated}
+
+
+def _check_narrative(loaded: Loaded) -> None:
+    from libyareport.evidence.narrative import check_narrative
+    folder = loaded.data_dir / "narrative"
+    if folder.is_dir():
+        loaded.problems.extend(check_narrative(folder, narrative_keys(loaded), base=loaded.data_dir.parent))
