@@ -10,9 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from libyareport.content import eventstats
 from libyareport.errors import ReportError
-from libyareport.imports import store as ed
+from libyareport.imports import store
 from libyareport.imports.run import import_export
+from libyareport.render import eventcharts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 REPO_GEO = Path(__file__).resolve().parents[1] / "data" / "geo"
@@ -42,7 +44,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def acled(data_dir: Path) -> pd.DataFrame:
-    return ed.load_events(data_dir, None, None, datasets=["acled"])
+    return store.load_events(data_dir, None, None, datasets=["acled"])
 
 
 def annotation_texts(fig: go.Figure) -> list[str]:
@@ -52,14 +54,14 @@ def annotation_texts(fig: go.Figure) -> list[str]:
 # --- loading ----------------------------------------------------------------------------
 
 def test_list_datasets(data_dir: Path) -> None:
-    metas = ed.list_datasets(data_dir)
+    metas = store.list_datasets(data_dir)
     assert [m["name"] for m in metas] == ["acled", "acled_events_monthly", "ucdp"]
     assert {m["kind"] for m in metas} == {"events", "series"}
-    assert ed.list_datasets(data_dir.parent / "nowhere") == []
+    assert store.list_datasets(data_dir.parent / "nowhere") == []
 
 
 def test_load_events_window_and_columns(data_dir: Path) -> None:
-    df = ed.load_events(data_dir, "2019-04-05", "2019-06-30")
+    df = store.load_events(data_dir, "2019-04-05", "2019-06-30")
     assert set(df["dataset"]) == {"acled", "ucdp"}
     acled_keys = df.loc[df["dataset"] == "acled", "event_key"].tolist()
     assert acled_keys == ["LBY1002", "LBY1003", "TUN0001", "LBY1004", "LBY1005"]
@@ -67,32 +69,32 @@ def test_load_events_window_and_columns(data_dir: Path) -> None:
     assert df["date_start"].max() <= pd.Timestamp("2019-06-30")
     assert pd.api.types.is_datetime64_any_dtype(df["date_start"])
     assert "notes" not in df.columns and "source" not in df.columns  # long texts only on request
-    with_notes = ed.load_events(data_dir, "2019-04-08", "2019-04-08", datasets="acled", columns=["event_key", "notes"])
+    with_notes = store.load_events(data_dir, "2019-04-08", "2019-04-08", datasets="acled", columns=["event_key", "notes"])
     assert list(with_notes.columns) == ["dataset", "event_key", "notes"]
     assert with_notes["notes"].iloc[0].startswith("An LNA warplane")
 
 
 def test_load_events_empty_window_and_bad_parameters(data_dir: Path) -> None:
-    empty = ed.load_events(data_dir, "2010-01-01", "2010-12-31")
+    empty = store.load_events(data_dir, "2010-01-01", "2010-12-31")
     assert empty.empty and "date_start" in empty.columns
     with pytest.raises(ReportError, match="not imported"):
-        ed.load_events(data_dir, None, None, datasets=["gdelt"])
+        store.load_events(data_dir, None, None, datasets=["gdelt"])
     with pytest.raises(ReportError, match="series dataset"):
-        ed.load_events(data_dir, None, None, datasets=["acled_events_monthly"])
+        store.load_events(data_dir, None, None, datasets=["acled_events_monthly"])
     with pytest.raises(ReportError, match="not a date"):
-        ed.load_events(data_dir, "April 31st", None)
+        store.load_events(data_dir, "April 31st", None)
     with pytest.raises(ReportError, match="before start_date"):
-        ed.load_events(data_dir, "2020-01-01", "2019-01-01")
+        store.load_events(data_dir, "2020-01-01", "2019-01-01")
 
 
 def test_load_series(data_dir: Path) -> None:
-    s = ed.load_series(data_dir, "2019-05-15", "2019-12-31", country="LIBYA")
+    s = store.load_series(data_dir, "2019-05-15", "2019-12-31", country="LIBYA")
     assert s["period"].tolist() == ["2019-05", "2019-06"]
     assert s["value"].tolist() == [280, 190]
 
 
 def test_source_line_comes_from_the_imports(data_dir: Path) -> None:
-    line = ed.source_line(data_dir, ["acled", "ucdp"])
+    line = store.source_line(data_dir, ["acled", "ucdp"])
     assert "Armed Conflict Location & Event Data Project (ACLED); acleddata.com" in line
     assert "UCDP Georeferenced Event Dataset (GED) Global version 22.1" in line
 
@@ -100,47 +102,47 @@ def test_source_line_comes_from_the_imports(data_dir: Path) -> None:
 # --- aggregations -----------------------------------------------------------------------
 
 def test_fatalities_per_month_equals_fixture_sums(acled: pd.DataFrame) -> None:
-    per_month = ed.fatalities_per_month(acled)
+    per_month = eventstats.fatalities_per_month(acled)
     got = dict(zip(per_month["month"].dt.strftime("%Y-%m"), per_month["fatalities_best"]))
     assert got == ACLED_MONTHLY_FATALITIES
     assert (per_month["fatalities_low"] == per_month["fatalities_best"]).all()  # ACLED: one figure
 
 
 def test_fatalities_per_month_band_for_ucdp(data_dir: Path) -> None:
-    ucdp = ed.load_events(data_dir, None, None, datasets=["ucdp"])
-    m = ed.fatalities_per_month(ucdp).set_index(ed.fatalities_per_month(ucdp)["month"].dt.strftime("%Y-%m"))
+    ucdp = store.load_events(data_dir, None, None, datasets=["ucdp"])
+    m = eventstats.fatalities_per_month(ucdp).set_index(eventstats.fatalities_per_month(ucdp)["month"].dt.strftime("%Y-%m"))
     assert m.loc["2019-05", ["fatalities_best", "fatalities_low", "fatalities_high"]].tolist() == [20, 15, 30]
     assert m.loc["2019-07", ["fatalities_best", "fatalities_low", "fatalities_high"]].tolist() == [53, 53, 60]
     assert m.loc["2019-09", "events"] == 0
 
 
 def test_events_over_time_by_type(acled: pd.DataFrame) -> None:
-    weekly = ed.events_over_time(acled, "week")
+    weekly = eventstats.events_over_time(acled, "week")
     assert weekly["events"].sum() == len(acled) == 9
     assert (weekly["period"].dt.day_of_week == 0).all()  # weeks start on Monday
-    april = ed.events_over_time(acled, "month")
+    april = eventstats.events_over_time(acled, "month")
     row = april[(april["period"] == "2019-04-01") & (april["event_type"] == "Battles")]
     assert row["events"].item() == 2 and row["fatalities"].item() == 11
     with pytest.raises(ReportError):
-        ed.events_over_time(acled, "fortnight")
+        eventstats.events_over_time(acled, "fortnight")
 
 
 def test_fatalities_by_type(acled: pd.DataFrame) -> None:
-    by_type = ed.fatalities_by_type(acled).set_index("event_type")
+    by_type = eventstats.fatalities_by_type(acled).set_index("event_type")
     assert by_type.loc["Explosions/Remote violence", "fatalities_best"] == 0 + 53 + 30
     assert by_type.loc["Battles", "events"] == 4 and by_type.loc["Battles", "fatalities_best"] == 4 + 7 + 43 + 0
     assert by_type.index[0] == "Explosions/Remote violence"  # most fatalities first
 
 
 def test_top_places(acled: pd.DataFrame) -> None:
-    places = ed.top_places(acled, n=3)
+    places = eventstats.top_places(acled, n=3)
     assert places.iloc[0][["place", "events", "fatalities"]].tolist() == ["Gharyan", 2, 47]
     assert places.iloc[0]["latitude"] == pytest.approx(32.1722)
     assert len(places) == 3
 
 
 def test_actor_pairings_symmetric_with_ids(acled: pd.DataFrame) -> None:
-    pairs = ed.actor_pairings(acled, n=3)
+    pairs = eventstats.actor_pairings(acled, n=3)
     top = pairs.iloc[0]
     assert {top["actor1"], top["actor2"]} == {
         "Military Forces of Libya (2014-) Haftar Faction",
@@ -148,14 +150,14 @@ def test_actor_pairings_symmetric_with_ids(acled: pd.DataFrame) -> None:
     assert top["events"] == 4 and top["fatalities"] == 4 + 43 + 30 + 0
     ids = dict(zip([top["actor1"], top["actor2"]], [top["actor1_id"], top["actor2_id"]]))
     assert ids["Military Forces of Libya (2014-) Haftar Faction"] == "lna"
-    ordered = ed.actor_pairings(acled, n=None, symmetric=False)
-    assert ordered["events"].sum() == 9 and len(ordered) > len(ed.actor_pairings(acled, n=None))
+    ordered = eventstats.actor_pairings(acled, n=None, symmetric=False)
+    assert ordered["events"].sum() == 9 and len(ordered) > len(eventstats.actor_pairings(acled, n=None))
 
 
 def test_aggregations_of_an_empty_window_are_empty(data_dir: Path) -> None:
-    empty = ed.load_events(data_dir, "2010-01-01", "2010-12-31")
-    for fn in (ed.events_over_time, ed.fatalities_per_month, ed.fatalities_by_type, ed.top_places,
-               ed.actor_pairings, ed.weekly_curve):
+    empty = store.load_events(data_dir, "2010-01-01", "2010-12-31")
+    for fn in (eventstats.events_over_time, eventstats.fatalities_per_month, eventstats.fatalities_by_type, eventstats.top_places,
+               eventstats.actor_pairings, eventstats.weekly_curve):
         assert fn(empty).empty
 
 
@@ -164,11 +166,11 @@ def test_aggregations_of_an_empty_window_are_empty(data_dir: Path) -> None:
 def test_every_figure_shows_its_source_line_escaped(data_dir: Path, acled: pd.DataFrame) -> None:
     curated = pd.DataFrame({"date": ["2019-04-04"], "summary": ["Haftar orders the advance on Tripoli"]})
     figs = [
-        ed.fig_events_over_time(acled, source_line=SOURCE),
-        ed.fig_fatalities_per_month(acled, source_line=SOURCE),
-        ed.fig_actor_pairings(acled, source_line=SOURCE),
-        ed.fig_event_map(acled, source_line=SOURCE, data_dir=data_dir),
-        ed.fig_curated_overlay(curated, ed.weekly_curve(acled), source_line=SOURCE),
+        eventcharts.fig_events_over_time(acled, source_line=SOURCE),
+        eventcharts.fig_fatalities_per_month(acled, source_line=SOURCE),
+        eventcharts.fig_actor_pairings(acled, source_line=SOURCE),
+        eventcharts.fig_event_map(acled, source_line=SOURCE, data_dir=data_dir),
+        eventcharts.fig_curated_overlay(curated, eventstats.weekly_curve(acled), source_line=SOURCE),
     ]
     for fig in figs:
         texts = " ".join(annotation_texts(fig))
@@ -177,7 +179,7 @@ def test_every_figure_shows_its_source_line_escaped(data_dir: Path, acled: pd.Da
 
 
 def test_events_over_time_figure_is_stacked_with_patterns(acled: pd.DataFrame) -> None:
-    fig = ed.fig_events_over_time(acled, source_line=SOURCE)
+    fig = eventcharts.fig_events_over_time(acled, source_line=SOURCE)
     assert fig.layout.barmode == "stack"
     names = [t.name for t in fig.data]
     assert names[:2] == ["Battles", "Explosions/Remote violence"]
@@ -186,10 +188,10 @@ def test_events_over_time_figure_is_stacked_with_patterns(acled: pd.DataFrame) -
 
 
 def test_fatalities_figure_has_a_band_only_when_there_is_a_range(data_dir: Path, acled: pd.DataFrame) -> None:
-    ucdp = ed.load_events(data_dir, None, None, datasets=["ucdp"])
-    band = ed.fig_fatalities_per_month(ucdp, source_line=SOURCE)
+    ucdp = store.load_events(data_dir, None, None, datasets=["ucdp"])
+    band = eventcharts.fig_fatalities_per_month(ucdp, source_line=SOURCE)
     assert any(t.fill == "tonexty" for t in band.data)
-    single = ed.fig_fatalities_per_month(acled, source_line=SOURCE)
+    single = eventcharts.fig_fatalities_per_month(acled, source_line=SOURCE)
     assert not any(t.fill == "tonexty" for t in single.data)
     assert list(single.data[-1].y) == list(ACLED_MONTHLY_FATALITIES.values())
 
@@ -197,7 +199,7 @@ def test_fatalities_figure_has_a_band_only_when_there_is_a_range(data_dir: Path,
 def test_map_is_offline_and_escapes_hover_text(data_dir: Path, acled: pd.DataFrame) -> None:
     hostile = acled.copy()
     hostile.loc[0, "place"] = "<img src=x onerror=alert(1)>"
-    fig = ed.fig_event_map(hostile, source_line=SOURCE, data_dir=data_dir)
+    fig = eventcharts.fig_event_map(hostile, source_line=SOURCE, data_dir=data_dir)
     j = fig.to_json()
     assert "http" not in j
     assert "<img" not in j and "&lt;img src=x onerror=alert(1)&gt;" in j
@@ -208,7 +210,7 @@ def test_map_is_offline_and_escapes_hover_text(data_dir: Path, acled: pd.DataFra
     outline_points = sum(len(t["x"]) for t in d["data"] if t.get("mode") == "lines")
     assert outline_points > 100  # the boundaries are drawn from the GeoJSON
     markers = [t for t in fig.data if t.mode == "markers"]
-    assert sum(len(t.x) for t in markers) == ed.top_places(hostile, n=None).shape[0] == 9
+    assert sum(len(t.x) for t in markers) == eventstats.top_places(hostile, n=None).shape[0] == 9
     assert {t.marker.symbol for t in markers} == {"circle", "circle-open"}  # with / without fatalities
 
 
@@ -222,43 +224,43 @@ def test_map_sends_at_most_a_few_hundred_points(data_dir: Path) -> None:
         "latitude": 30 + rng.random(n), "longitude": 13 + rng.random(n),
         "fatalities_best": rng.integers(0, 5, n),
     })
-    points, left_out = ed.map_points(many, max_points=300)
+    points, left_out = eventstats.map_points(many, max_points=300)
     assert len(points) == 300 and left_out["places"] == 600
     assert points["events"].sum() + left_out["events"] == n
-    fig = ed.fig_event_map(many, source_line=SOURCE, data_dir=data_dir)
+    fig = eventcharts.fig_event_map(many, source_line=SOURCE, data_dir=data_dir)
     assert sum(len(t.x) for t in fig.data if t.mode == "markers") == 300
     assert "Not shown: 600 smaller places" in " ".join(annotation_texts(fig))
 
 
 def test_overlay_marks_curated_events_on_the_weekly_curve(acled: pd.DataFrame) -> None:
-    weekly = ed.weekly_curve(acled)
+    weekly = eventstats.weekly_curve(acled)
     curated = pd.DataFrame({
         "date": ["2019-04-04", "2019-07-02", "not a date", "2030-01-01"],
         "summary": ["Haftar orders <b>advance</b>", "Tajoura strike", "x", "outside the window"],
     })
-    fig = ed.fig_curated_overlay(curated, weekly, source_line=SOURCE)
+    fig = eventcharts.fig_curated_overlay(curated, weekly, source_line=SOURCE)
     curve, marks = fig.data[0], fig.data[1]
     assert sum(curve.y) == 9
     assert len(marks.x) == 2  # unparseable and out-of-window dates are left out
     assert list(marks.y) == [1, 1]  # each sits on its week's value
     assert "&lt;b&gt;advance&lt;/b&gt;" in marks.hovertext[0]
-    from_events = ed.fig_curated_overlay(curated, acled, source_line=SOURCE)
+    from_events = eventcharts.fig_curated_overlay(curated, acled, source_line=SOURCE)
     assert list(from_events.data[0].y) == list(curve.y)
 
 
 def test_figures_of_an_empty_window_say_so(data_dir: Path) -> None:
-    empty = ed.load_events(data_dir, "2010-01-01", "2010-12-31")
-    for fig in (ed.fig_events_over_time(empty, source_line=SOURCE),
-                ed.fig_fatalities_per_month(empty, source_line=SOURCE),
-                ed.fig_actor_pairings(empty, source_line=SOURCE),
-                ed.fig_event_map(empty, source_line=SOURCE, data_dir=data_dir),
-                ed.fig_curated_overlay(pd.DataFrame({"date": [], "summary": []}), empty, source_line=SOURCE)):
+    empty = store.load_events(data_dir, "2010-01-01", "2010-12-31")
+    for fig in (eventcharts.fig_events_over_time(empty, source_line=SOURCE),
+                eventcharts.fig_fatalities_per_month(empty, source_line=SOURCE),
+                eventcharts.fig_actor_pairings(empty, source_line=SOURCE),
+                eventcharts.fig_event_map(empty, source_line=SOURCE, data_dir=data_dir),
+                eventcharts.fig_curated_overlay(pd.DataFrame({"date": [], "summary": []}), empty, source_line=SOURCE)):
         assert "No events in this window" in annotation_texts(fig)
 
 
 def test_figures_refuse_to_add_up_different_publishers(data_dir: Path) -> None:
-    both = ed.load_events(data_dir, None, None)
+    both = store.load_events(data_dir, None, None)
     with pytest.raises(ReportError, match="several datasets"):
-        ed.fig_events_over_time(both, source_line=SOURCE)
-    fig = ed.fig_events_over_time(both, source_line=SOURCE, dataset="ucdp")
+        eventcharts.fig_events_over_time(both, source_line=SOURCE)
+    fig = eventcharts.fig_events_over_time(both, source_line=SOURCE, dataset="ucdp")
     assert sum(sum(t.y) for t in fig.data) == 4

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from libyareport.content import eventstats
 from libyareport.content.findings import HEADLINE_METRICS, timeline_events
 from libyareport.content.text import figure_text, fmt_date
 from libyareport.evidence.model import Evidence
-from libyareport.imports import store as eventdata
+from libyareport.imports import store
 from libyareport.imports.store import selected_datasets
+from libyareport.render import eventcharts
 from libyareport.render.display import say, show, table
 
 
@@ -30,8 +32,8 @@ def _intro(ev: Evidence, datasets: str) -> list[tuple[dict, pd.DataFrame, str]]:
         return []
     out = []
     for m in metas:
-        events = eventdata.load_events(ev.data_dir, ev.window.start, ev.window.end, datasets=[m["name"]])
-        src = eventdata.source_line(ev.data_dir, [m["name"]])
+        events = store.load_events(ev.data_dir, ev.window.start, ev.window.end, datasets=[m["name"]])
+        src = store.source_line(ev.data_dir, [m["name"]])
         if events.empty:
             say(f"*{m['name']}: no imported events in this window ({ev.window.describe()}).*")
             continue
@@ -53,16 +55,16 @@ def chronology(ev: Evidence, datasets: str = "all") -> None:
         say(_summary(m, events))
         span = (events["date_start"].max() - events["date_start"].min()).days
         freq = "week" if span <= 400 else "month"
-        show(eventdata.fig_events_over_time(events, source_line=src, freq=freq, dataset=name),
+        show(eventcharts.fig_events_over_time(events, source_line=src, freq=freq, dataset=name),
              f"{name}: events per {freq} by event type.", f"events-{name}")
         curated = timeline_events(ev)[["date", "summary", "display_tier"]].rename(columns={"display_tier": "tier"})
-        show(eventdata.fig_curated_overlay(curated, eventdata.weekly_curve(events), source_line=src, dataset=name),
+        show(eventcharts.fig_curated_overlay(curated, eventstats.weekly_curve(events), source_line=src, dataset=name),
              f"{name}: events per week, with the book's curated events marked, to show what the corpus covers.",
              f"overlay-{name}")
-        show(eventdata.fig_event_map(events, source_line=src, data_dir=ev.data_dir, dataset=name),
+        show(eventcharts.fig_event_map(events, source_line=src, data_dir=ev.data_dir, dataset=name),
              f"{name}: where the events took place; markers sized by reported fatalities. Outline: Natural Earth.",
              f"map-{name}")
-        places = eventdata.top_places(events, 10)
+        places = eventstats.top_places(events, 10)
         table(places, {"place": "Place", "admin1": "Region", "events": "Events", "fatalities": "Fatalities"},
               empty="No places.")
 
@@ -72,13 +74,13 @@ def toll(ev: Evidence, datasets: str = "all") -> None:
     for m, events, src in sets:
         name = m["name"]
         say(_summary(m, events))
-        show(eventdata.fig_fatalities_per_month(events, source_line=src, dataset=name),
+        show(eventcharts.fig_fatalities_per_month(events, source_line=src, dataset=name),
              f"{name}: reported fatalities per month" + (" with the low–high band" if m.get("source_format") == "ucdp" else "")
              + ".", f"fatalities-{name}")
-        by_type = eventdata.fatalities_by_type(events)
+        by_type = eventstats.fatalities_by_type(events)
         table(by_type, {"event_type": "Event type", "events": "Events", "fatalities_best": "Fatalities (best)",
                         "fatalities_low": "Low", "fatalities_high": "High"})
-        pairs = eventdata.actor_pairings(events, 10)
+        pairs = eventstats.actor_pairings(events, 10)
         say(f"Fatalities by actor pairing ({name}):")
         table(pairs, {"actor1": "Actor 1", "actor2": "Actor 2", "events": "Events", "fatalities": "Fatalities"})
     if sets:
@@ -101,9 +103,9 @@ def toll(ev: Evidence, datasets: str = "all") -> None:
 def actors(ev: Evidence, datasets: str = "all") -> None:
     for m, events, src in _intro(ev, datasets):
         name = m["name"]
-        pairs = eventdata.actor_pairings(events, 10)
+        pairs = eventstats.actor_pairings(events, 10)
         say(_summary(m, events))
-        show(eventdata.fig_actor_pairings(events, source_line=src, dataset=name, n=10),
+        show(eventcharts.fig_actor_pairings(events, source_line=src, dataset=name, n=10),
              f"{name}: the most active actor pairings in the window (events).", f"pairings-{name}")
         pairs = pairs.assign(ours=[", ".join(ev.actor_name(x) for x in (a, b) if isinstance(x, str) and x) or "—"
                                    for a, b in zip(pairs["actor1_id"], pairs["actor2_id"])])

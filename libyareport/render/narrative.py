@@ -72,7 +72,7 @@ def paragraph_html(ev: Evidence, text: str, prefix: str = "", cite=None) -> str:
 
     marked = _ROLE.sub(other, _RUN.sub(claims, " ".join(text.split())))
     rendered = _MD.render(marked).strip()
-    rendered = re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.S)
+    rendered = re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.DOTALL)
     rendered = re.sub(r"\s+(\ue000\d+\ue001)", r" \1", rendered)
     return re.sub(r"\ue000(\d+)\ue001", lambda m: slots[int(m.group(1))], rendered)
 
