@@ -16,7 +16,10 @@ import time
 from pathlib import Path
 
 import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
 
+from libyareport.content import narrative
 from libyareport.content.findings import headline_summary, key_findings
 from libyareport.content.text import METRIC_LABELS, fmt_date
 from libyareport.errors import ReportError, rel
@@ -26,6 +29,7 @@ from libyareport.publish.book import ROOT, _plotly_js
 from libyareport.publish.browser import browser
 from libyareport.render import charts as figures
 from libyareport.render.display import figure_html
+from libyareport.render.narrative import paragraph_html
 
 PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
 
@@ -51,15 +55,21 @@ class Refs:
             if sid in self.ev.sources:
                 m = self.ev.sources[sid].meta
                 kind = str(m.get("kind", "")).replace("_", " ")
-                url = f" {m['url']}" if m.get("url") else ""
+                url = f" {_domain(m['url'])}" if m.get("url") else ""
                 text = f"{m.get('outlet')} — “{m.get('title')}” ({fmt_date(dt.date.fromisoformat(str(m.get('published'))))}; {kind}; corpus, quoted){url}"
             else:
                 r = self.ev.references[self.ev.references["ref_id"] == sid].iloc[0]
                 via = f" (via {r['via']})" if r["via"] else ""
                 date = fmt_date(r["date"]) if r["date"] == r["date"] else "n.d."
-                text = f"{r['publisher']}{via} — “{r['title']}” ({date}; public record, cited) {r['url']}"
+                text = f"{r['publisher']}{via} — “{r['title']}” ({date}; public record) {_domain(r['url'])}"
             out.append({"n": n, "text": text})
         return out
+
+
+def _domain(url: str) -> str:
+    """A reference's site, not its full address: the briefing's list stays compact (the book has the URLs)."""
+    from urllib.parse import urlsplit
+    return urlsplit(str(url)).netloc.removeprefix("www.") if url else ""
 
 
 def _ranges(nums: list[int]) -> str:
@@ -80,11 +90,33 @@ def _static_figure(fig, name: str, height: int) -> str:
     return figure_html(fig, div_id=f"brief-{name}", static=True)
 
 
+def _narrative(ev: Evidence, refs: Refs, section: str) -> list[Markup]:
+    """The landing page's paragraphs for this window, citations as numbers in the source list."""
+    def cite(keys: list[str]) -> str:
+        ids = narrative.source_ids(ev, keys)
+        return f'<span class="marker">[{refs.mark(ids)}]</span>' if ids else ""
+    return [Markup(paragraph_html(ev, p.text, cite=cite)) for p in narrative.paragraphs(ev, "intro", section)]
+
+
+MILESTONE_TYPES = ("conference", "resolution", "talks", "embargo_operation", "sanctions", "military_authorisation")
+
+
+def milestones(ev: Evidence) -> pd.DataFrame:
+    """The window's decisive diplomatic steps: the kinds that bind or commit (conferences,
+    resolutions, talks, embargo operations, sanctions, authorisations) and every response the
+    executive summary names."""
+    named = narrative.cited_keys(ev, "intro", ("summary", "briefing"))
+    r = ev.responses
+    return r[r["response_type"].isin(MILESTONE_TYPES) | r["response_id"].isin(named) | r["claim_id"].isin(named)]
+
+
 def render_briefing(ev: Evidence, params: dict) -> str:
     refs = Refs(ev)
-    findings = []
-    for f in key_findings(ev):
-        findings.append({"text": f.text, "marker": refs.mark(f.sources) if f.sources else "no source"})
+    course = _narrative(ev, refs, "briefing") or _narrative(ev, refs, "summary")
+    findings = [{"html": h} for h in _narrative(ev, refs, "findings")]
+    if not findings:  # no written finding is about this window: the computed ones
+        for f in key_findings(ev):
+            findings.append({"html": Markup(f"{escape(f.text)} <span class=\"marker\">[{refs.mark(f.sources) if f.sources else 'no source'}]</span>")})
     headline = []
     for _, h in headline_summary(ev).iterrows():
         headline.append({"metric": METRIC_LABELS[h["metric"]], "text": h["text"], "population": h["population"].replace("_", " "),
@@ -105,20 +137,20 @@ def render_briefing(ev: Evidence, params: dict) -> str:
         figs.append({"html": _static_figure(fig, name, height), "caption": caption,
                      "source": figures.source_line(fig) + (f" [{refs.mark(src_ids)}]" if src_ids else ""),
                      "break": page_break})
-    resp = ev.responses.sort_values(["date", "actor_id"])
+    resp = milestones(ev).sort_values(["date", "actor_id"])
     lines = []
     for rid, g in resp.groupby("response_id", sort=False):
         r = g.iloc[0]
         lines.append({"date": fmt_date(r["date"], r["date_precision"], r["date_end"]), "actor": ev.actor_name(r["actor_id"]),
                       "kind": figures.RESPONSE_LABELS[r["response_type"]].lower(), "summary": r["summary"],
                       "ref": refs.mark(g["source_id"])})
-    limit = 9
+    limit = 14
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "render" / "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("briefing.html.j2").render(
         title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
         built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
-        include_context=params.get("include_context", True), findings=findings, headline=headline, figures=figs,
+        include_context=params.get("include_context", True), course=course, findings=findings, headline=headline, figures=figs,
         responses=lines[:limit], more_responses=max(0, len(lines) - limit), sources=refs.entries(),
     )
 
