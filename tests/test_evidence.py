@@ -202,8 +202,8 @@ def test_quote_position_points_at_the_line_in_the_source_file(ev, claim_id):
 
 
 def test_quote_position_known_lines(ev):
-    assert ev.quote_position("cnn-resp-04")["line"] == 31  # "France would like Sarraj's government ..."
-    assert ev.quote_position("cnn-ev-01")["line"] == 27  # "... since Haftar ordered LNA forces to march ..."
+    assert ev.quote_position("cnn-resp-04")["line"] == 32  # "France would like Sarraj's government ..."
+    assert ev.quote_position("cnn-ev-01")["line"] == 28  # "... since Haftar ordered LNA forces to march ..."
     assert ev.quote_position("ctx-ev-01") == {"table": "events", "source_id": "lsm_20190409_offensive",
                                               "tier": "context", "start": None, "end": None, "line": None}
     with pytest.raises(ReportError, match="unknown claim ID 'nope'"):
@@ -213,7 +213,7 @@ def test_quote_position_known_lines(ev):
 def test_quote_position_with_typographic_quotes(evidence_dir):
     set_value(evidence_dir / "responses.csv", "cnn-resp-04", "quote", "France would like Sarraj\u2019s\ngovernment")
     pos = libyareport.load(evidence_dir).quote_position("cnn-resp-04")
-    assert pos["line"] == 31
+    assert pos["line"] == 32
 
 
 # -- bad parameters -----------------------------------------------------------------------
@@ -228,23 +228,23 @@ def test_end_before_start_is_refused(ev):
 def test_invalid_date_parameter_is_refused(ev, bad):
     with pytest.raises(ReportError) as err:
         ev.view(start_date=bad)
-    msg = str(err.value)
-    assert f"start_date='{bad}'" in msg and "YYYY-MM-DD" in msg
+    msg = str(err.value)  # the one parameter message format (params.py), shared with the CLI and the event store
+    assert msg.startswith("parameters [start_date]:") and f"'{bad}' is not a date" in msg and "YYYY-MM-DD" in msg
     with pytest.raises(ReportError, match="end_date"):
         ev.view(end_date=bad)
 
 
 def test_parameter_error_message_reads_cleanly(ev):
-    """BUG (errors.py, Problem.__str__): a problem without a file prints as ': message', so the
-    exception text (and the CLI's 'error: …' line) starts with a stray ': '."""
+    """A reversed window names the parameter, both dates and what was expected, in one line."""
     with pytest.raises(ReportError) as err:
         ev.view("2019-04-10", "2019-04-01")
-    assert str(err.value).startswith("parameter end_date"), repr(str(err.value))
+    msg = str(err.value)
+    assert msg == ("parameters [end_date]: end_date 2019-04-01 is before start_date 2019-04-10 "
+                   "(expected end_date on or after start_date)"), repr(msg)
 
 
 def test_a_view_of_a_view_matches_its_own_window(ev):
-    """BUG (evidence.py, Evidence.view): a view filters the tables it was called on, not the
-    unfiltered base, so widening a view keeps the narrower rows while its window claims otherwise."""
+    """A view is always taken from the whole evidence: widening a narrowed view brings the rows back."""
     narrowed = ev.view(include_context=False)
     widened = narrowed.view(include_context=True)
     assert widened.window.context is True

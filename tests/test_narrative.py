@@ -61,7 +61,7 @@ def _known_keys() -> tuple[dict[str, set[str]], dict[str, tuple[dt.date, dt.date
         add_span(r["claim_id"], lo, hi)
     for r in _rows("tolls.csv"):
         claim |= {r["figure_id"], r["claim_id"]}
-        figure.add(r["figure_id"])
+        figure |= {r["figure_id"], r["claim_id"]}  # a claim_id picks one source's value of a disputed figure
         lo, hi = dt.date.fromisoformat(r["as_of"]), _end(r["as_of"], r["as_of_end"], r["as_of_precision"])
         add_span(r["figure_id"], lo, hi)
         add_span(r["claim_id"], lo, hi)

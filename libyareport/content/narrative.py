@@ -70,6 +70,7 @@ def citations(ev: Evidence, key: str) -> list[Citation]:
 
 
 def figure_value(ev: Evidence, key: str) -> str | None:
+    """A figure as the data states it; a claim_id picks one source's value where sources disagree."""
     rows = [r for t, r in _rows(_tier_view(ev), key) if t == "tolls"]
     return figure_text(rows[0]) if rows else None
 

@@ -258,7 +258,7 @@ def check_narrative(narrative_dir: Path | str, known_keys: dict[str, set[str]],
             valid = known_keys.get(role, set())
             if key not in valid:
                 what = {"claim": "an event_id, figure_id, response_id, claim_id or 'backer>recipient:support_type'",
-                        "figure": "a figure_id from tolls.csv or context/tolls.csv",
+                        "figure": "a figure_id or a claim_id from tolls.csv or context/tolls.csv",
                         "date": "an event_id, response_id, figure_id or claim_id that carries a date"}.get(role, "a known key")
                 problems.append(Problem(by_page.get(para.page, para.page), ln, "text",
                                         f"paragraph '{para.id}' cites unknown key '{key}' with {{{role}}}", what))
