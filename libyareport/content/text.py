@@ -5,14 +5,12 @@ import datetime as dt
 
 import pandas as pd
 
-METRIC_LABELS = {
-    "killed": "Killed", "injured": "Injured", "displaced": "Displaced", "civilian_casualties": "Civilian casualties",
-    "idps": "Internally displaced (stock)", "returned_families": "Families returned",
-    "attacks_on_health_care": "Attacks on health care", "mine_incidents": "Mine / ERW incidents", "other": "Other",
-}
+from libyareport.evidence.labels import Labels
+
+METRIC_LABELS = Labels("tolls", "metric")
 
 
-QUALIFIER_TEXT = {"exact": "", "at_least": "at least ", "more_than": "more than ", "about": "about ", "up_to": "up to "}
+QUALIFIER_TEXT = Labels("tolls", "qualifier", "prefixes")
 
 
 def fmt_date(value, precision: str = "day", end=None, long: bool = False) -> str:
@@ -43,4 +41,4 @@ def figure_text(row) -> str:
     """'at least 21' / 'about 149,315' / '40–53'."""
     if pd.notna(row.get("low")) and pd.notna(row.get("high")):
         return f"{fmt_number(row['low'])}–{fmt_number(row['high'])}"
-    return QUALIFIER_TEXT.get(row["qualifier"], "") + fmt_number(row["value"])
+    return QUALIFIER_TEXT[row["qualifier"]] + fmt_number(row["value"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from libyareport.errors import Problem, rel
 from libyareport.evidence.csvread import Table, read_table
 from libyareport.evidence.honesty_checks import relay_problems, source_reliability_problem
+from libyareport.evidence.labels import missing_labels
 from libyareport.evidence.schema import CLAIM_TABLES, Field, Package, Resource, load_package
 from libyareport.evidence.sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
 from libyareport.params import parse_date
@@ -334,6 +335,7 @@ def load_checked(data_dir: Path | str) -> Loaded:
         loaded.problems.append(Problem(rel(data_dir), None, None, "data directory does not exist",
                                        "a directory with datapackage.json, sources/, raw/ and the claim tables"))
         return loaded
+    loaded.problems.extend(missing_labels(loaded.package))
     _check_raw(loaded)
     _check_sources(loaded)
     _read_tables(loaded)

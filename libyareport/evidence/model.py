@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from libyareport.errors import ReportError
+from libyareport.evidence import labels
 from libyareport.evidence.check import Loaded, load_checked, period_end
 from libyareport.evidence.schema import CLAIM_TABLES, KEY_OF, Package
 from libyareport.evidence.sources import Source
@@ -251,6 +252,7 @@ def fingerprint(data_dir: Path) -> str:
 def from_loaded(loaded: Loaded) -> Evidence:
     if loaded.problems:
         raise ReportError(loaded.problems)
+    labels.use(loaded.package)
     src_rows = []
     for sid, s in sorted(loaded.sources.items()):
         src_rows.append({**{k: s.meta.get(k, "") or "" for k in

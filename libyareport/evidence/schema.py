@@ -30,6 +30,7 @@ class Field:
     corpus_required: bool = False
     labels: dict[str, str] | None = field(default=None, hash=False)  # x-labels: display label per enum value
     groups: dict[str, tuple[str, ...]] | None = field(default=None, hash=False)  # x-groups: e.g. material / diplomatic support
+    prefixes: dict[str, str] | None = field(default=None, hash=False)  # x-prefixes: words written before a number
     expected: str | None = None  # x-expected: how `check` describes a valid value
 
 
@@ -70,6 +71,7 @@ def _field(d: dict) -> Field:
         separator=d.get("x-separator"),
         corpus_required=bool(d.get("x-corpusRequired")),
         labels=d.get("x-labels"),
+        prefixes=d.get("x-prefixes"),
         groups={k: tuple(v) for k, v in d["x-groups"].items()} if d.get("x-groups") else None,
         expected=d.get("x-expected"),
     )

@@ -13,27 +13,13 @@ from plotly.subplots import make_subplots
 
 from libyareport.content.findings import timeline_events
 from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
+from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.render import style
 
-EVENT_TYPE_LABELS = {
-    "offensive": "Offensive", "airstrike": "Airstrike", "armed_clash": "Armed clash", "shelling": "Shelling",
-    "territorial_claim": "Territorial control", "counter_offensive": "Counter-offensive",
-    "reinforcement": "Reinforcement", "withdrawal": "Withdrawal", "attack_on_civilians": "Attack on civilians",
-    "statement": "Statement", "political": "Political", "ceasefire": "Ceasefire", "background": "Background",
-}
-RESPONSE_LABELS = {
-    "truce_call": "Truce / ceasefire call", "condemnation": "Condemnation", "diplomatic_support": "Diplomatic support",
-    "talks": "Talks", "conference": "Conference", "resolution": "Resolution", "blocked_resolution": "Blocked resolution",
-    "statement": "Statement", "troop_movement": "Troop movement", "embargo_operation": "Embargo operation",
-    "sanctions": "Sanctions", "inquiry": "Inquiry", "military_authorisation": "Military authorisation",
-    "political_contact": "Political contact",
-}
-SUPPORT_LABELS = {
-    "military": "Military", "troops": "Troops", "mercenaries": "Mercenaries", "air_power": "Air power",
-    "arms_and_equipment": "Arms & equipment", "training": "Training", "financial": "Financial",
-    "political": "Political", "reinforcement": "Reinforcement", "unspecified": "Unspecified",
-}
+EVENT_TYPE_LABELS = Labels("events", "event_type")
+RESPONSE_LABELS = Labels("responses", "response_type")
+SUPPORT_LABELS = Labels("support", "support_type")
 
 
 def esc(text: object, width: int = 70) -> str:

@@ -12,17 +12,17 @@ import pandas as pd
 from libyareport import __version__
 from libyareport.content.findings import headline_figures, key_findings, phases, timeline_events
 from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.params import PARAMETER_HELP
 from libyareport.render.charts import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
 from libyareport.render.display import glue_text, quote_cell, say, source_link, table, with_quote
 
-STATUS_TEXT = {"reported": "reported", "claimed": "claimed by a party", "disputed": "disputed",
-               "commentary": "forum commentary"}
+STATUS_TEXT = Labels("events", "status")
 
 
 def _status(row, ev: Evidence) -> str:
-    s = STATUS_TEXT.get(row["status"], row["status"])
+    s = STATUS_TEXT[row["status"]].lower()
     if row["status"] == "claimed" and row.get("claimed_by"):
         s = f"claimed by {ev.actor_name(row['claimed_by'])}"
     return s

@@ -6,6 +6,8 @@ marker symbol or dash pattern as well as a colour.
 """
 from __future__ import annotations
 
+from libyareport.evidence.labels import Labels
+
 OKABE_ITO = {
     "orange": "#E69F00",
     "sky": "#56B4E9",
@@ -25,13 +27,7 @@ SIDE_COLOURS = {
     "mixed": OKABE_ITO["purple"],
     "other": OKABE_ITO["black"],
 }
-SIDE_LABELS = {
-    "lna": "LNA camp",
-    "gna": "GNA camp",
-    "neutral": "Neutral / intl.",
-    "mixed": "Both sides",
-    "other": "Other",
-}
+SIDE_LABELS = Labels("actors", "side")
 TIER_SYMBOLS = {"corpus": "circle", "context": "diamond-open", "commentary": "x"}
 TIER_LABELS = {
     "corpus": "Corpus (quoted)",
@@ -42,6 +38,7 @@ SEQUENCE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "pur
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "x", "star", "hexagon"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 FONT = "DejaVu Sans, Arial, sans-serif"
+
 
 
 def base_layout(title: str, x_title: str | None = None, y_title: str | None = None, height: int = 420) -> dict:
