@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dictionary", help="regenerate data/README.md from data/datapackage.json")
     p.add_argument("--data", default="data")
     p.set_defaults(func=cmd_dictionary)
+    from .articles import commands as articles
+    p = sub.add_parser("add", help="add a new article: keep it, write its source, propose candidate claims")
+    articles.add_add_arguments(p)
+    p.set_defaults(func=articles.run_add)
+    p = sub.add_parser("accept", help="merge an added article's reviewed candidates into the claim tables")
+    articles.add_accept_arguments(p)
+    p.set_defaults(func=articles.run_accept)
     for mod in ("book", "briefing", "importers"):
         try:
             module = __import__(f"libyareport.{mod}", fromlist=["register"])
