@@ -201,7 +201,7 @@ def _trim_name(text: str) -> str:
         words = words[1:]
     while words and words[-1] in _MONTHS_DAYS:
         words = words[:-1]
-    if len(words) < 2 and not (words and re.search(rf"{_ORG_WORDS}", words[0])):
+    if len(words) < 2:  # a lone word ("the Council") is too ambiguous to propose
         return ""
     return " ".join(words).rstrip(".'’")
 
@@ -305,13 +305,13 @@ _EVENT_WORDS: list[tuple[str, str]] = [
     ("withdrawal", r"withdrew|withdrawn|pulled out|retreated"),
     ("armed_clash", r"clashes|clashed|fighting|battles?|fought"),
     ("offensive", r"offensive|advance[ds]?|assault"),
-    ("ceasefire", r"ceasefire|truce"),
+    ("ceasefire", r"(?:agreed|signed|announced|declared|accepted)\s+(?:to\s+)?(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+){0,2}"
+                  r"(?:ceasefire|truce)|(?:ceasefire|truce)\s+(?:took effect|began|came into force|held)"),
 ]
 _RESPONSES: list[tuple[str, str]] = [
     ("inquiry", r"called for (?:an? )?(?:independent |international |urgent )?(?:inquiry|investigation)|"
                 r"(?:ordered|launched|opened) (?:an? )?(?:inquiry|investigation|fact-finding)"),
-    ("truce_call", r"(?:called|calls|urged|urges|pleaded|appealed) (?:for |on [\w\s]{1,40} to )?[\w\s-]{0,30}"
-                   r"(?:ceasefire|truce|halt|de-escalat\w+|cessation)"),
+    ("truce_call", r"(?:called|calls|urged|urges|pleaded|appealed)\b[^.;]{0,80}\b(?:ceasefire|truce|halt|de-escalat\w+|cessation)"),
     ("condemnation", r"condemned|condemns|denounced|denounces|deplored"),
     ("resolution", r"adopted (?:a |the )?resolution|resolution \d{3,4}"),
     ("sanctions", r"imposed sanctions|sanctioned"),
@@ -582,7 +582,8 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
         if rm:
             response = (rtype, rm)
             break
-    subject = spk or (known[0] if known else None)
+    # who responds: the speaker, else the actor named last before the verb (never one named after it)
+    subject = spk or (next((m for m in reversed(known) if m.end <= response[1].start()), None) if response else None)
     if response and subject and subject.how != "new" and actors.is_outside(subject.actor_id):
         rtype, rm = response
         dfields, drule = _date_fields(first_date, pub)
