@@ -44,6 +44,20 @@ def _append(existing: bytes, header: list[str], rows: list[dict[str, str]]) -> b
     return head + buf.getvalue().encode("utf-8")
 
 
+def _required(res) -> set[str]:
+    """Columns a table file must have (as check reads it): required fields and the key."""
+    return {f.name for f in res.fields if f.required} | {res.primary_key or ""}
+
+
+def _rewrite(header: list[str], rows: list[dict[str, str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([r.get(c, "") for c in header])
+    return buf.getvalue().encode("utf-8")
+
+
 def _same(a: dict[str, str], b: dict[str, str], cols: list[str]) -> bool:
     return all((a.get(c) or "").strip() == (b.get(c) or "").strip() for c in cols)
 
@@ -67,14 +81,14 @@ def accept(data_dir: Path | str, source_id: str, all_rows: bool = False) -> Acce
     current = {}
     for t in TABLES:
         res = package.resource(t)
-        table, probs = read_table(data_dir / res.path, res.columns)
+        table, probs = read_table(data_dir / res.path, res.columns, required=_required(res))
         if table is None:
             raise ReportError(probs)
         current[t] = table
     used = {r.get("claim_id", "") for t in TABLES if t != "actors" for r in current[t].rows}
     for res in package.resources:  # claim IDs are unique across both tiers
         if res.table in PREFIX and res.tier == "context":
-            tab, _ = read_table(data_dir / res.path, res.columns)
+            tab, _ = read_table(data_dir / res.path, res.columns, required=_required(res))
             used |= {r.get("claim_id", "") for r in (tab.rows if tab else [])}
 
     new_rows: dict[str, list[tuple[int, dict[str, str]]]] = {t: [] for t in TABLES}
@@ -112,7 +126,11 @@ def accept(data_dir: Path | str, source_id: str, all_rows: bool = False) -> Acce
         if items:
             res = package.resource(t)
             target = data_dir / res.path
-            contents[t] = _append(target.read_bytes(), current[t].header, [v for _, v in items])
+            extra = [c for c in res.columns if c not in current[t].header and any(v.get(c) for _, v in items)]
+            if extra:  # the schema gained a column the table file does not have yet: add it (empty for old rows)
+                contents[t] = _rewrite(current[t].header + extra, current[t].rows + [v for _, v in items])
+            else:
+                contents[t] = _append(target.read_bytes(), current[t].header, [v for _, v in items])
     if not contents:
         return result
 
@@ -139,7 +157,7 @@ def _validate(data_dir: Path, package, contents: dict[str, bytes], new_rows, rev
         loaded = load_checked(copy)
         line_map: dict[tuple[str, int], int] = {}
         for p, t in replaced.items():
-            tab, _ = read_table(copy / p, package.resource(t).columns)
+            tab, _ = read_table(copy / p, package.resource(t).columns, required=_required(package.resource(t)))
             if tab is None:
                 continue
             k = len(new_rows[t])
