@@ -154,7 +154,7 @@ def test_text_article_is_kept_sourced_and_proposed(data, capsys):
 
 # -- saved web page ---------------------------------------------------------------------------------
 def test_web_page_main_text_metadata_and_candidates(data, capsys):
-    rc, out, err = run(capsys, "add", str(FIX / "cadets.html"), "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(FIX / "cadets.html"), "--data", str(data))
     assert rc == 0, err
     src = data / "sources" / f"{HTML_ID}.md"
     meta, text = front(src), body(src)
@@ -193,7 +193,7 @@ def test_web_page_main_text_metadata_and_candidates(data, capsys):
 
 # -- PDF ------------------------------------------------------------------------------------------------
 def test_pdf_text_hyphenation_metadata_and_candidates(data, capsys, tmp_path):
-    rc, out, err = run(capsys, "add", str(make_pdf(tmp_path)), "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(make_pdf(tmp_path)), "--data", str(data))
     assert rc == 0, err
     src = data / "sources" / f"{PDF_ID}.md"
     meta, text = front(src), body(src)
@@ -261,7 +261,7 @@ def _page(html_dir: Path, name: str) -> BeautifulSoup:
 
 
 def test_built_book_shows_new_sources_and_claims(built):
-    html, data = built
+    html, _data = built
     appendix = _page(html, "chapters/05_sources_and_method.html")
     for sid in (TXT_ID, HTML_ID, PDF_ID):
         section = appendix.find(id=f"src-{sid}")
@@ -302,7 +302,7 @@ def test_bad_review_file_is_refused_with_line_and_column(data, capsys, case):
             "quote_not_in_source": {"quote": "More than 500 people were killed in Tajoura."}}[case]
     decide(data, TXT_ID, **{toll: edit})
     before = snapshot(data)
-    rc, out, err = run(capsys, "accept", TXT_ID, "--data", str(data))
+    rc, _out, err = run(capsys, "accept", TXT_ID, "--data", str(data))
     assert rc == 1 and "Traceback" not in err
     where = f"review/{TXT_ID}.csv:{line_of(data, TXT_ID, toll)}"
     column = {"unknown_table": "table", "missing_required": "reported_by", "quote_not_in_source": "quote"}[case]
@@ -318,7 +318,7 @@ def test_accepted_row_whose_id_is_taken_with_other_values_is_refused(data, capsy
     cid = one(review(data, TXT_ID), table="tolls", value="44")["candidate_id"]
     decide(data, TXT_ID, default="reject", **{cid: {"decision": "accept", "claim_id": "tl-cnn-killed-21"}})
     before = snapshot(data)
-    rc, out, err = run(capsys, "accept", TXT_ID, "--data", str(data))
+    rc, _out, err = run(capsys, "accept", TXT_ID, "--data", str(data))
     assert rc == 1 and f"{TXT_ID}.csv:{line_of(data, TXT_ID, cid)} [claim_id]" in err and "already in" in err
     assert snapshot(data) == before
 
@@ -339,7 +339,7 @@ def test_new_schema_columns_are_picked_up(data, capsys):
     ministry = one(rows, table="tolls", value="28")
     assert ministry["stance"] == "supports" and ministry["originator"] == "gna_health_ministry"
     decide(data, HTML_ID)
-    rc, out, err = run(capsys, "accept", HTML_ID, "--data", str(data))
+    rc, _out, err = run(capsys, "accept", HTML_ID, "--data", str(data))
     assert rc == 0, err
     with (data / "events.csv").open(newline="") as fh:
         events = list(csv.DictReader(fh))
@@ -351,7 +351,7 @@ def test_new_schema_columns_are_picked_up(data, capsys):
 def test_adding_the_same_file_again_changes_nothing(data, capsys):
     assert run(capsys, "add", str(FIX / "tajoura.txt"), "--data", str(data))[0] == 0
     before = snapshot(data)
-    rc, out, err = run(capsys, "add", str(FIX / "tajoura.txt"), "--data", str(data), "--id", "another-id")
+    rc, out, _err = run(capsys, "add", str(FIX / "tajoura.txt"), "--data", str(data), "--id", "another-id")
     assert rc == 0 and "already in" in out and TXT_ID in out and "nothing changed" in out
     assert snapshot(data) == before
 
@@ -380,7 +380,7 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
 def test_bad_add_says_one_line_and_leaves_data_untouched(data, capsys, tmp_path, case):
     argv, message = _bad_inputs(tmp_path)[case]
     before = snapshot(data)
-    rc, out, err = run(capsys, "add", *argv, "--data", str(data))
+    rc, _out, err = run(capsys, "add", *argv, "--data", str(data))
     assert rc == 1
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in err, err
@@ -390,16 +390,16 @@ def test_bad_add_says_one_line_and_leaves_data_untouched(data, capsys, tmp_path,
 def test_pdf_without_outlet_asks_for_the_option(data, capsys, tmp_path):
     pdf = write_pdf(tmp_path / "anon.pdf", RES_2510_LINES, {"Title": "A note", "CreationDate": "D:20200212"})
     before = snapshot(data)
-    rc, out, err = run(capsys, "add", str(pdf), "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(pdf), "--data", str(data))
     assert rc == 1 and "pass --outlet NAME" in err and snapshot(data) == before
-    rc, out, err = run(capsys, "add", str(pdf), "--outlet", "Council Watch Bulletin", "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(pdf), "--outlet", "Council Watch Bulletin", "--data", str(data))
     assert rc == 0, err
     meta = front(data / "sources" / "councilwatchbulletin-2020-02-12-note.md")
     assert meta["outlet_basis"] == "given with --outlet when the document was added"
 
 
 def test_published_option_overrides_and_is_recorded(data, capsys):
-    rc, out, err = run(capsys, "add", str(FIX / "undated.txt"), "--published", "2019-04-08", "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(FIX / "undated.txt"), "--published", "2019-04-08", "--data", str(data))
     assert rc == 0, err
     sid = "coastlinereview-2019-04-08-clashes-near-tripoli"
     meta = front(data / "sources" / f"{sid}.md")
@@ -414,7 +414,7 @@ def test_unreadable_file(data, capsys, tmp_path):
     f = tmp_path / "locked.txt"
     f.write_text("x\n")
     f.chmod(0)
-    rc, out, err = run(capsys, "add", str(f), "--data", str(data))
+    rc, _out, err = run(capsys, "add", str(f), "--data", str(data))
     assert rc == 1 and "cannot read" in err
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._evidence import Problem, ReportError, load_checked, rel, sha256
-from .candidates import ActorIndex, Candidate, Context, propose, slug
+from .candidates import ActorIndex, Candidate, Context, propose
 from .dates import long_date
 from .extract import Extracted, extract
 from .review import TABLES, render, table_columns

@@ -83,7 +83,7 @@ _ORG_WORDS = r"(?:Ministry|Army|Council|Mission|Brigade|Agency|Organi[sz]ation|O
 _CAPSEQ = re.compile(r"(?:\b[A-Z][\w'’.-]*|\bal-[A-Z][\w'’-]*)(?:\s+(?:of\s+(?:the\s+)?|al-|bin\s+|for\s+)?(?:[A-Z][\w'’.-]*|al-[A-Z][\w'’-]*)){1,5}")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 _PERSON_CUE = re.compile(r"\b(?:spokesman|spokeswoman|spokesperson|minister|envoy|commander|President|Prime Minister|"
-                         r"General|Colonel|Col\.|Gen\.|chief|leader|official)\s+$", re.I)
+                         r"General|Colonel|Col\.|Gen\.|chief|leader|official)\s+$", re.IGNORECASE)
 _NOT_NAMES = {"The", "A", "An", "On", "In", "At", "But", "And", "It", "He", "She", "They", "This", "That", "Its", "His",
               "Her", "Their", "After", "Before", "When", "While", "Since", "According", "Meanwhile", "However"}
 _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -116,7 +116,7 @@ class ActorIndex:
         self.entries = entries
         self._pats = []
         for alias, aid in entries:
-            flags = re.I if (len(alias) > 4 and any(c.islower() for c in alias)) else 0
+            flags = re.IGNORECASE if (len(alias) > 4 and any(c.islower() for c in alias)) else 0
             self._pats.append((re.compile(rf"(?<![\w-]){re.escape(alias)}(?:'s|’s)?(?![\w-])", flags), aid, alias))
         self.fuzzy_choices = {alias: aid for alias, aid in entries if len(alias) >= 6 and " " in alias}
 
@@ -218,18 +218,18 @@ def speaker(sentence: str, mentions: list[Mention]) -> tuple[Mention | None, Men
     relay: Mention | None = None
     for i, m in enumerate(mentions):
         before = sentence[max(0, m.start - 30):m.start]
-        if re.search(r"according to\s+(?:the\s+)?$", before, re.I):
+        if re.search(r"according to\s+(?:the\s+)?$", before, re.IGNORECASE):
             nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-            if nxt and re.match(r"^\s*,?\s*(?:quoting|citing)\s+(?:the\s+)?$", sentence[m.end:nxt.start], re.I):
+            if nxt and re.match(r"^\s*,?\s*(?:quoting|citing)\s+(?:the\s+)?$", sentence[m.end:nxt.start], re.IGNORECASE):
                 return nxt, m
             return m, None
     for m in mentions:
         after = sentence[m.end:m.end + 60]
-        if re.match(rf"^\s*(?:,[^,]{{1,50}},\s*)?{_NOUN}{_AUX}{_SPEECH}\b", after, re.I):
+        if re.match(rf"^\s*(?:,[^,]{{1,50}},\s*)?{_NOUN}{_AUX}{_SPEECH}\b", after, re.IGNORECASE):
             return m, relay
     for m in mentions:
         before = sentence[max(0, m.start - 25):m.start]
-        if re.search(rf"\b{_SPEECH}\s+(?:the\s+)?$", before, re.I):
+        if re.search(rf"\b{_SPEECH}\s+(?:the\s+)?$", before, re.IGNORECASE):
             return m, relay
     return None, None
 
@@ -248,11 +248,11 @@ _POP = r"(?:people|persons|civilians|migrants|refugees|fighters|soldiers|troops|
 _METRIC = r"(?:killed|dead|died|injured|wounded|hurt|displaced|detained|arrested|missing)"
 _FIG_A = re.compile(rf"\b(?P<hedge>{_HEDGE}\s+)?(?P<num>{_NUM})(?:\s+(?:and|to)\s+(?P<num2>{_NUM}))?"
                     rf"(?P<mid>(?:\s+(?!(?:and|or)\b)[\w-]+){{0,3}}?)\s+(?:(?:have|has|had|were|was|are|been|being)\s+)*"
-                    rf"(?P<metric>{_METRIC})\b", re.I)
+                    rf"(?P<metric>{_METRIC})\b", re.IGNORECASE)
 _FIG_B = re.compile(rf"\b(?P<verb>killing|injuring|wounding|displacing|leaving)\s+(?P<hedge>{_HEDGE}\s+)?(?P<num>{_NUM})"
-                    rf"(?P<mid>(?:\s+[\w-]+){{0,2}}?)(?:\s+(?P<metric>{_METRIC}))?\b", re.I)
+                    rf"(?P<mid>(?:\s+[\w-]+){{0,2}}?)(?:\s+(?P<metric>{_METRIC}))?\b", re.IGNORECASE)
 _FIG_C = re.compile(rf"\b(?P<verb>killed|injured|wounded)\s+(?P<hedge>{_HEDGE}\s+)?(?P<num>{_NUM})"
-                    rf"(?P<mid>(?:\s+[\w-]+){{0,2}}?)\s+(?P<pop>{_POP})\b", re.I)
+                    rf"(?P<mid>(?:\s+[\w-]+){{0,2}}?)\s+(?P<pop>{_POP})\b", re.IGNORECASE)
 _METRIC_OF = {"killed": "killed", "dead": "killed", "died": "killed", "killing": "killed", "injured": "injured",
               "wounded": "injured", "hurt": "injured", "injuring": "injured", "wounding": "injured",
               "displaced": "displaced", "displacing": "displaced", "detained": "other", "arrested": "other",
@@ -297,20 +297,20 @@ def _num(v: float) -> str:
 
 # -- events, responses, support ---------------------------------------------------------------------
 _EVENT_WORDS: list[tuple[str, str]] = [
-    ("airstrike", r"air ?strikes?|air raids?|drone strikes?|airstrikes?|bombed|bombing|missile strikes?|struck by a missile|"
-                  r"fired by a drone|strikes? (?:hit|hits|struck|targeted)"),
+    ("airstrike", (r"air ?strikes?|air raids?|drone strikes?|airstrikes?|bombed|bombing|missile strikes?|struck by a missile|"
+                  r"fired by a drone|strikes? (?:hit|hits|struck|targeted)")),
     ("shelling", r"shelling|shelled|rockets? (?:were |was )?fired|mortar|artillery fire"),
-    ("territorial_claim", r"seized|captured|took control|taken control|taking control|retook|retaken|recaptured|"
-                          r"regained control|gained control|overran|overrun|entered"),
+    ("territorial_claim", (r"seized|captured|took control|taken control|taking control|retook|retaken|recaptured|"
+                          r"regained control|gained control|overran|overrun|entered")),
     ("withdrawal", r"withdrew|withdrawn|pulled out|retreated"),
     ("armed_clash", r"clashes|clashed|fighting|battles?|fought"),
     ("offensive", r"offensive|advance[ds]?|assault"),
-    ("ceasefire", r"(?:agreed|signed|announced|declared|accepted)\s+(?:to\s+)?(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+){0,2}"
-                  r"(?:ceasefire|truce)|(?:ceasefire|truce)\s+(?:took effect|began|came into force|held)"),
+    ("ceasefire", (r"(?:agreed|signed|announced|declared|accepted)\s+(?:to\s+)?(?:a\s+|an\s+|the\s+)?(?:[\w-]+\s+){0,2}"
+                  r"(?:ceasefire|truce)|(?:ceasefire|truce)\s+(?:took effect|began|came into force|held)")),
 ]
 _RESPONSES: list[tuple[str, str]] = [
-    ("inquiry", r"called for (?:an? )?(?:independent |international |urgent )?(?:inquiry|investigation)|"
-                r"(?:ordered|launched|opened) (?:an? )?(?:inquiry|investigation|fact-finding)"),
+    ("inquiry", (r"called for (?:an? )?(?:independent |international |urgent )?(?:inquiry|investigation)|"
+                r"(?:ordered|launched|opened) (?:an? )?(?:inquiry|investigation|fact-finding)")),
     ("truce_call", r"(?:called|calls|urged|urges|pleaded|appealed)\b[^.;]{0,80}\b(?:ceasefire|truce|halt|de-escalat\w+|cessation)"),
     ("condemnation", r"condemned|condemns|denounced|denounces|deplored"),
     ("resolution", r"adopted (?:a |the )?resolution|resolution \d{3,4}"),
@@ -325,9 +325,9 @@ _EVENT_TEXT = {"airstrike": "Airstrike", "shelling": "Shelling", "territorial_cl
                "withdrawal": "Withdrawal", "armed_clash": "Fighting", "offensive": "Offensive",
                "ceasefire": "Ceasefire", "statement": "Statement"}
 _DENIAL = re.compile(r"\b(?:denied|denies|deny|denying|rejected (?:the )?(?:claims?|reports?|accusations?)|"
-                     r"dismissed (?:the )?(?:claims?|reports?))\b", re.I)
-_BACKED = re.compile(r"\b(?:backed|supported|armed|funded|bankrolled|trained)\s+by\s+(?P<list>[^.;:()]+?)(?=,\s+(?:which|who|that)\b|[.;:()]|$)", re.I)
-_SUPPLY = re.compile(r"\b(?:sent|supplied|provided|delivered|shipped|deployed)\s+(?P<what>[^.;]{1,80}?)\s+to\s+(?:help\s+)?", re.I)
+                     r"dismissed (?:the )?(?:claims?|reports?))\b", re.IGNORECASE)
+_BACKED = re.compile(r"\b(?:backed|supported|armed|funded|bankrolled|trained)\s+by\s+(?P<list>[^.;:()]+?)(?=,\s+(?:which|who|that)\b|[.;:()]|$)", re.IGNORECASE)
+_SUPPLY = re.compile(r"\b(?:sent|supplied|provided|delivered|shipped|deployed)\s+(?P<what>[^.;]{1,80}?)\s+to\s+(?:help\s+)?", re.IGNORECASE)
 _SUPPORT_TYPE = [("air_power", r"drones?|aircraft|jets?|warplanes?|air support|air defen[cs]e"),
                  ("mercenaries", r"mercenar\w+|fighters|contractors"), ("troops", r"troops|soldiers"),
                  ("arms_and_equipment", r"weapons|arms|armou?red vehicles|equipment|ammunition|missiles"),
@@ -351,7 +351,7 @@ def _place(sentence: str, actors: ActorIndex, mentions: list[Mention]) -> str:
 
 def _support_type(text: str) -> str:
     for t, pat in _SUPPORT_TYPE:
-        if re.search(rf"\b(?:{pat})\b", text, re.I):
+        if re.search(rf"\b(?:{pat})\b", text, re.IGNORECASE):
             return t
     return "unspecified"
 
@@ -495,7 +495,7 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
         for w, p in _POPULATION.items():
             if re.search(rf"\b{w}\b", mid + " " + m.group(0).lower()):
                 pop = p
-        if pop == "migrants" and re.search(r"detention", s, re.I):
+        if pop == "migrants" and re.search(r"detention", s, re.IGNORECASE):
             pop = "detained_migrants"
         by, via = "", ""
         if spk and spk.how != "new":
@@ -505,8 +505,8 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
         elif spk:
             by = spk.actor_id
         # the date of a figure is the date it was given ('said on Wednesday'), else the report's
-        said = next((d for d in dates if re.search(rf"{_SPEECH}\s*$", s[max(0, d.start - 20):d.start], re.I)
-                     or re.match(rf"^,?\s*(?:the\s+)?[\w\s]{{0,40}}{_SPEECH}\b", s[d.end:d.end + 50], re.I)), None)
+        said = next((d for d in dates if re.search(rf"{_SPEECH}\s*$", s[max(0, d.start - 20):d.start], re.IGNORECASE)
+                     or re.match(rf"^,?\s*(?:the\s+)?[\w\s]{{0,40}}{_SPEECH}\b", s[d.end:d.end + 50], re.IGNORECASE)), None)
         dfields, drule = _date_fields(said, pub, "as_of")
         if said is None:
             dfields["as_of_basis"] = f"no date given for the figure; dated to the report, published {long_date(pub)}"
@@ -517,8 +517,8 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
         vals = {"metric": metric, "value": _num(value), "low": low, "high": high, "qualifier": qualifier,
                 "population": pop, "place": place, "reported_by": by, "reported_via": via,
                 "status": "reported", "source_id": ctx.source_id, "quote": s, "originator": by, **dfields}
-        key = _match_key(ctx, "tolls", "figure_id", lambda r: r.get("metric") == metric and r.get("as_of") == vals["as_of"]
-                         and r.get("reported_by") == by and by)
+        key = _match_key(ctx, "tolls", "figure_id", lambda r, metric=metric, as_of=vals["as_of"], by=by:
+                         r.get("metric") == metric and r.get("as_of") == as_of and r.get("reported_by") == by and by)
         if key:
             rule.append("key:existing")
         vals["figure_id"] = key or slug(f"{metric} {place or pop} {by or 'unattributed'} {vals['as_of']}", 9)
@@ -578,7 +578,7 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
     # responses by outside actors ------------------------------------------------------------
     response = None
     for rtype, pat in _RESPONSES:
-        rm = re.search(pat, s, re.I)
+        rm = re.search(pat, s, re.IGNORECASE)
         if rm:
             response = (rtype, rm)
             break
@@ -603,7 +603,7 @@ def _for_sentence(ctx: Context, s: str, last_event: list[str]) -> list[Candidate
     # events ---------------------------------------------------------------------------------------
     etype, ew = None, None
     for t, pat in _EVENT_WORDS:
-        em = re.search(rf"\b(?:{pat})\b", s, re.I)
+        em = re.search(rf"\b(?:{pat})\b", s, re.IGNORECASE)
         if em:
             etype, ew = t, em
             break

@@ -56,12 +56,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("month_year", re.compile(rf"\b(?:in|since|during|from|until|by)?\s*({_MON})\s+(\d{{4}})\b")),
     ("month", re.compile(r"\b(?:in|since|during|from|until|by|early|late|mid-|last|this)\s*(?:in\s+)?"
                          r"(January|February|March|April|May|June|July|August|September|October|November|December)\b")),
-    ("rel_year", re.compile(r"\b(?:since\s+)?(last|this|next)\s+year\b", re.I)),
+    ("rel_year", re.compile(r"\b(?:since\s+)?(last|this|next)\s+year\b", re.IGNORECASE)),
     ("year", re.compile(r"\b(?:in|since|during|of)\s+((?:19|20)\d{2})\b")),
     ("weekday", re.compile(rf"\b(?:(late|early)\s+)?(?:(on|last|since)\s+)?({_WD})"
                            rf"(?:\s+(night|morning|afternoon|evening))?\b")),
-    ("yesterday", re.compile(r"\b(yesterday|today|tonight|this morning|this afternoon|this evening|overnight)\b", re.I)),
-    ("days_ago", re.compile(r"\b(two|three|four|five|six|seven|\d{1,2})\s+days\s+ago\b", re.I)),
+    ("yesterday", re.compile(r"\b(yesterday|today|tonight|this morning|this afternoon|this evening|overnight)\b", re.IGNORECASE)),
+    ("days_ago", re.compile(r"\b(two|three|four|five|six|seven|\d{1,2})\s+days\s+ago\b", re.IGNORECASE)),
 ]
 _SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 

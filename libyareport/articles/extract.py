@@ -55,13 +55,13 @@ def extract(path: Path) -> Extracted:
 
 
 # -- plain text -----------------------------------------------------------------------------------
-_MONTHS = ("january february march april may june july august september october november december").split()
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 _DATELINE = re.compile(
     rf"^\s*(?:(?:Published|Posted|Date|Updated)\s*:?\s*)?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
     rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MON})\.?,?\s+(?P<y1>\d{{4}})|(?P<m2>{_MON})\.?\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
-    rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}}))\s*$", re.I)
-_OUTLET_LINE = re.compile(r"^\s*(?:Source|Outlet|Publisher|Published by)\s*:\s*(?P<name>\S.{0,80}?)\s*$", re.I)
+    rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}}))\s*$", re.IGNORECASE)
+_OUTLET_LINE = re.compile(r"^\s*(?:Source|Outlet|Publisher|Published by)\s*:\s*(?P<name>\S.{0,80}?)\s*$", re.IGNORECASE)
 
 
 def month_number(name: str) -> int:
@@ -213,7 +213,7 @@ def _from_html(path: Path, data: bytes) -> Extracted:
 
 
 # -- PDF ----------------------------------------------------------------------------------------------
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def repair_hyphenation(text: str) -> str:
