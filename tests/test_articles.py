@@ -286,9 +286,26 @@ def test_built_book_shows_new_sources_and_claims(built):
         assert sid in record[0].get_text()
 
 
-def test_run_record_says_none_for_the_shipped_edition():
-    from libyareport.validate import load_checked as lc
-    assert not any(s.meta.get("added") for s in lc(DATA).sources.values())
+def test_near_spelling_number_words_and_a_party_claim(data, capsys, tmp_path):
+    """A misspelt name is matched only when close (and flagged), number words are read, a party's claim is a claim."""
+    f = tmp_path / "zero-hour.txt"
+    f.write_text("Haftar calls a decisive battle for Tripoli\n"
+                 "Source: Coastline Review\nPublished: 13 December 2019\n\n"
+                 "Khalifa Hiftar announced a decisive offensive on Tripoli on Thursday.\n\n"
+                 "More than two thousand fighters have been killed since April, the UN said.\n\n"
+                 "At least 200 civilians have been killed, the UN said.\n", encoding="utf-8")
+    assert run(capsys, "add", str(f), "--data", str(data))[0] == 0
+    rows = review(data, "coastlinereview-2019-12-13-haftar-calls-decisive")
+    push = one(rows, table="events", event_type="offensive")
+    # 13 Dec 2019 is a Friday: 'on Thursday' is the 12th
+    assert push["date"] == "2019-12-12" and push["actor_ids"] == "haftar"
+    assert "actor:fuzzy(Khalifa Hiftar→haftar" in push["rule"]
+    assert (push["status"], push["claimed_by"]) == ("claimed", "haftar")
+    fighters = one(rows, table="tolls", value="2000")
+    assert (fighters["qualifier"], fighters["population"], fighters["reported_by"]) == ("more_than", "fighters", "un")
+    assert "words:two thousand" in fighters["rule"]
+    civilians = one(rows, table="tolls", value="200")
+    assert (civilians["qualifier"], civilians["population"]) == ("at_least", "civilians")
 
 
 # -- refused review files ---------------------------------------------------------------------------------
