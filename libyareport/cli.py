@@ -8,6 +8,7 @@ Each command imports only the stage it drives, when it runs, so `--help` and a n
     import       imports/    normalise an ACLED / UCDP export into data/imported/NAME/
     build, run   publish/    execute the chapters and build the HTML book (+ briefing)
     pdf          publish/    print the A4 briefing, or the whole book
+    add, accept  articles/   a new article → source + candidate claims → reviewed rows in the tables
 """
 from __future__ import annotations
 
@@ -106,6 +107,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_import(args)
 
 
+def _articles():
+    from libyareport.articles import commands
+    return commands
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    return _articles().run_add(args)
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    return _articles().run_accept(args)
+
+
 # -- the parser -------------------------------------------------------------------------------
 def _positive(text: str) -> int:
     try:
@@ -170,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(p)
     p.add_argument("--book", action="store_true", help="print the whole built book into _build/pdf/book.pdf")
     p.set_defaults(func=cmd_pdf)
+
+    p = sub.add_parser("add", help="add a new article: keep it, write its source, propose candidate claims")
+    _articles().add_add_arguments(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("accept", help="merge an added article's reviewed candidates into the claim tables")
+    _articles().add_accept_arguments(p)
+    p.set_defaults(func=cmd_accept)
     return ap
 
 

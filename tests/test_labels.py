@@ -50,8 +50,9 @@ def test_an_enum_value_without_a_label_is_a_check_error(tmp_path):
     data = _scratch(tmp_path)
     _add_event_type(data, "siege", None)
     problems = [str(p) for p in load_checked(data).problems]
-    assert problems == [f"{data.name}/schema/events.json [event_type]: enum value 'siege' has no display label "
-                        "(expected an entry \"siege\": \"Label\" in the field's x-labels)"], problems
+    expected = (f"{data.name}/schema/events.json [event_type]: enum value 'siege' has no display label "
+                "(expected an entry \"siege\": \"Label\" in the field's x-labels)")
+    assert problems == [expected], problems
 
 
 def test_a_new_value_with_a_label_shows_in_the_timeline(tmp_path):

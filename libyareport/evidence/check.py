@@ -172,6 +172,8 @@ def _check_sources(loaded: Loaded) -> None:
         if derived and not raw_path.is_file():
             loaded.problems.append(Problem(name, key_line.get("derived_from", 2), "derived_from",
                                            f"raw file '{derived}' does not exist", "a file name in data/raw/"))
+        elif derived and src.meta.get("extracted_with"):
+            pass  # text extracted from a web page or PDF by `add` (extracted_with says how), not copied lines
         elif derived and ranges is None:
             loaded.problems.append(Problem(name, key_line.get("derived_lines", 2), "derived_lines",
                                            f"'{src.meta.get('derived_lines')}' is not a list of line ranges",

@@ -73,7 +73,9 @@ def missing_labels(package: Package) -> list[Problem]:
             seen.add((r.table, f.name))
             for v in f.enum:
                 if v not in (f.labels or {}):
-                    out.append(Problem(f"{package.root.name}/schema/{r.table}.json", None, f.name,
+                    own = package.root / "schema" / f"{r.table}.json"
+                    where = f"{package.root.name}/{own.relative_to(package.root) if own.is_file() else 'datapackage.json'}"
+                    out.append(Problem(where, None, f.name,
                                        f"enum value '{v}' has no display label",
                                        f"an entry \"{v}\": \"Label\" in the field's x-labels"))
     return out

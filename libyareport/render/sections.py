@@ -107,6 +107,9 @@ def run_record(ev: Evidence, params: dict) -> None:
     for d in selected_datasets(ev.data_dir, str(params.get("datasets", "all"))):
         rows.append((f"imported: {d['name']}", f"{d.get('rows_kept', '?')} rows, {d.get('date_min', '?')} – {d.get('date_max', '?')}",
                      d.get("attribution", "")))
+    added = sorted((str(s.meta.get("added")), sid) for sid, s in ev.sources.items() if s.meta.get("added"))
+    rows.append(("sources added since the shipped edition", "; ".join(f"{sid} (added {d})" for d, sid in added) or "none",
+                 "sources added with `python -m libyareport add` (front matter `added`)"))
     df = pd.DataFrame(rows, columns=["name", "value", "meaning"])
     table(df, {"name": "Parameter", "value": "Value", "meaning": "Meaning"}, css="lr-run-record")
 
@@ -324,7 +327,7 @@ def source_texts(ev: Evidence) -> None:
         meta_rows = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(m.get(k)))}</td></tr>"
             for k in ("outlet", "outlet_basis", "published", "published_precision", "published_basis", "kind",
-                      "derived_from", "derived_lines", "url") if m.get(k))
+                      "derived_from", "derived_lines", "extracted_with", "url", "added") if m.get(k))
         display(HTML(f'<section class="lr-source" id="src-{html.escape(sid)}"><h3>{html.escape(str(m.get("title")))}</h3>'
                      f'<p class="lr-source-id">{html.escape(sid)}</p><table class="lr-meta">{meta_rows}</table>'
                      f'<div class="lr-source-text">{"".join(out)}</div></section>'))
