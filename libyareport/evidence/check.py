@@ -9,6 +9,7 @@ from pathlib import Path
 
 from libyareport.errors import Problem, rel
 from libyareport.evidence.csvread import Table, read_table
+from libyareport.evidence.honesty_checks import relay_problems, source_reliability_problem
 from libyareport.evidence.schema import CLAIM_TABLES, Field, Package, Resource, load_package
 from libyareport.evidence.sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
 from libyareport.params import parse_date
@@ -74,6 +75,8 @@ def _check_value(f: Field, value: str, where: tuple[str, int]) -> tuple[object, 
 
 
 def _expected(f: Field) -> str:
+    if f.expected:
+        return f.expected
     if f.enum:
         return "one of " + ", ".join(f.enum)
     if f.type == "date":
@@ -153,6 +156,8 @@ def _check_sources(loaded: Loaded) -> None:
             _, p = _check_value(f, value, (name, key_line.get(f.name, 2)))
             if p:
                 loaded.problems.append(p)
+        if (p := source_reliability_problem(src.meta, name, key_line)) is not None:
+            loaded.problems.append(p)
         if src.meta.get("id") and src.meta["id"] != path.stem:
             loaded.problems.append(Problem(name, key_line.get("id", 2), "id",
                                            f"id '{src.meta['id']}' does not match the file name",
@@ -266,7 +271,9 @@ def _check_claim(loaded: Loaded, res: Resource, row: dict, parsed: dict, file: s
         if not quote:
             problems.append(Problem(file, line, "quote", "quote is empty",
                                     "a verbatim passage of the cited source (corpus rows quote their source)"))
-        elif src is not None and not src.contains(quote):
+        else:
+            problems.extend(relay_problems(res.table, row, file, line))
+        if quote and src is not None and not src.contains(quote):
             short = quote if len(quote) <= 60 else quote[:57] + "…"
             problems.append(Problem(file, line, "quote", f"quote \"{short}\" does not occur in source '{sid}'",
                                     f"text copied verbatim from {rel(src.path)}"))

@@ -28,6 +28,9 @@ class Field:
     references: str | None = None  # "actors", "source", "event_id"
     separator: str | None = None
     corpus_required: bool = False
+    labels: dict[str, str] | None = field(default=None, hash=False)  # x-labels: display label per enum value
+    groups: dict[str, tuple[str, ...]] | None = field(default=None, hash=False)  # x-groups: e.g. material / diplomatic support
+    expected: str | None = None  # x-expected: how `check` describes a valid value
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ def _field(d: dict) -> Field:
         references=d.get("x-references"),
         separator=d.get("x-separator"),
         corpus_required=bool(d.get("x-corpusRequired")),
+        labels=d.get("x-labels"),
+        groups={k: tuple(v) for k, v in d["x-groups"].items()} if d.get("x-groups") else None,
+        expected=d.get("x-expected"),
     )
 
 
