@@ -102,27 +102,27 @@ def _norm(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", (s or "").lower()).strip()
 
 
+def _source_maps(ev) -> tuple[dict[str, str], dict[str, str]]:
+    """{source or reference id: reliability}, {id: normalised wire credited}; computed once per view."""
+    maps = ev.__dict__.get("_source_maps")
+    if maps is None:
+        rel = {sid: str(s.meta.get("reliability") or "") for sid, s in ev.sources.items()}
+        via = {sid: _norm(str(s.meta.get("via") or "")) for sid, s in ev.sources.items()}
+        refs = ev.references
+        for col, target, f in (("reliability", rel, str), ("via", via, _norm)):
+            if col in refs:
+                target.update({i: f(v or "") for i, v in zip(refs["ref_id"], refs[col])})
+        maps = ev.__dict__["_source_maps"] = (rel, via)
+    return maps
+
+
 def reliability(ev, source_id: str) -> str:
     """independent / partisan / state_media for a source document or a reference ('' if unknown)."""
-    if source_id in ev.sources:
-        return str(ev.sources[source_id].meta.get("reliability") or "")
-    refs = ev.references
-    if "reliability" in refs:
-        hit = refs.loc[refs["ref_id"] == source_id, "reliability"]
-        if len(hit):
-            return str(hit.iloc[0] or "")
-    return ""
+    return _source_maps(ev)[0].get(source_id, "")
 
 
 def _via(ev, source_id: str) -> str:
-    if source_id in ev.sources:
-        return _norm(str(ev.sources[source_id].meta.get("via") or ""))
-    refs = ev.references
-    if "via" in refs:
-        hit = refs.loc[refs["ref_id"] == source_id, "via"]
-        if len(hit):
-            return _norm(str(hit.iloc[0] or ""))
-    return ""
+    return _source_maps(ev)[1].get(source_id, "")
 
 
 def line_of(ev, table: str, row) -> str:
@@ -193,12 +193,11 @@ def _ancestors(ev, actor_id: str) -> set[str]:
     return set(_chain(ev, actor_id))
 
 
-def _parties(table: str, rows: pd.DataFrame) -> set[str]:
+def _parties(table: str, rows: list[dict]) -> set[str]:
     out: set[str] = set()
-    for c in PARTY_COLUMNS.get(table, ()):
-        if c in rows:
-            for v in rows[c]:
-                out |= {x.strip() for x in str(v).split(";") if x.strip()}
+    for r in rows:
+        for c in PARTY_COLUMNS.get(table, ()):
+            out |= {x.strip() for x in str(r.get(c) or "").split(";") if x.strip()}
     return out
 
 
@@ -223,22 +222,40 @@ def _reported(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["status"] != "commentary"] if "status" in df else df
 
 
+def _records(ev, table: str) -> list[dict]:
+    """The view's non-commentary rows of a table as plain dicts (cached: grading is per row)."""
+    cache = ev.__dict__.setdefault("_records_cache", {})
+    if table not in cache:
+        df = _reported(ev.tables[table])
+        recs = df.to_dict("records")
+        for r in recs:
+            r.setdefault("stance", "supports")
+            r["stance"] = r["stance"] or "supports"
+        cache[table] = recs
+    return cache[table]
+
+
+def _by_key(recs: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in recs:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
 def disagreements(ev, table: str) -> list[Disagreement]:
     """Every key of the table whose supporting rows give different dates, times, values or places."""
-    df = _reported(ev.tables[table])
     key = KEY_OF[table]
     fields = COMPARED.get(table, ())
     out = []
-    if df.empty or not fields:
+    if not fields:
         return out
-    sup = df[df["stance"] == "supports"] if "stance" in df else df
-    for k, g in sup.groupby(key, sort=False):
-        if len(g) < 2:
+    cols = list(ev.tables[table].columns)
+    for k, rows in _by_key([r for r in _records(ev, table) if r["stance"] == "supports"], key).items():
+        if len(rows) < 2:
             continue
-        rows = [r for _, r in g.iterrows()]
         diff = tuple(f for f in fields if any(_differ(f, a, b) for i, a in enumerate(rows) for b in rows[i + 1:]))
         if diff:
-            out.append(Disagreement(table, k, diff, g.reset_index(drop=True)))
+            out.append(Disagreement(table, k, diff, pd.DataFrame(rows, columns=cols)))
     return out
 
 
@@ -248,43 +265,42 @@ def grades(ev, table: str) -> pd.DataFrame:
     if table in cache:
         return cache[table]
     key = KEY_OF[table]
-    df = _reported(ev.tables[table])
-    if df.empty:
+    recs = _records(ev, table)
+    if not recs:
         out = pd.DataFrame(columns=GRADE_COLUMNS)
         cache[table] = out
         return out
-    stance = df["stance"] if "stance" in df else pd.Series("supports", index=df.index)
     competing = _competing_keys(ev, table)
     disagree = {d.key: d.fields for d in disagreements(ev, table)}
     kinds = OFFICIAL.get(table, set())
     type_col = {"events": "event_type", "responses": "response_type", "support": "support_type"}.get(table)
     rows = []
-    for k, g in df.groupby(key, sort=False):
-        st = stance.loc[g.index]
-        sup = g[st == "supports"]
-        srcs = sorted(set(g["source_id"]))
-        lines = {}
-        for _, r in sup.iterrows():
+    for k, g in _by_key(recs, key).items():
+        sup = [r for r in g if r["stance"] == "supports"]
+        srcs = sorted({r["source_id"] for r in g})
+        lines: dict[str, set[str]] = {}
+        for r in sup:
             lines.setdefault(line_of(ev, table, r), set()).add(r["source_id"])
         # a line is partisan only when every source on it is partisan or state media
         line_rel = {ln: all(reliability(ev, s) in PARTISAN for s in ss) for ln, ss in lines.items()}
         parties = _parties(table, g)
-        self_serving = type_col == "event_type" and bool(set(g[type_col]) & SELF_SERVING)
+        self_serving = type_col == "event_type" and bool({r[type_col] for r in g} & SELF_SERVING)
+        acting = _parties("events", [{"actor_ids": r.get("actor_ids", "")} for r in g]) if self_serving else set()
         acknowledged = False
         if parties and table != "tolls":
-            for _, r in sup.iterrows():
+            for r in sup:
                 orig = r.get("originator", "") or (r.get("claimed_by", "") if r.get("status") == "claimed" else "")
                 if not orig:
                     continue
                 anc = _ancestors(ev, orig)
                 if not anc & parties:
                     continue
-                if self_serving and anc & _parties("events", g[["actor_ids"]]):
+                if anc & acting:
                     continue  # a side claiming its own gains: a claim, not an acknowledgment
                 acknowledged = True
                 break
-        official = bool(type_col and kinds and set(sup[type_col]) & kinds)
-        refuting = sorted(set(g.loc[st == "refutes", "source_id"]))
+        official = bool(type_col and kinds and {r[type_col] for r in sup} & kinds)
+        refuting = sorted({r["source_id"] for r in g if r["stance"] == "refutes"})
         n_ind = len(lines)
         partisan_only = bool(lines) and all(line_rel.values())
         if refuting or k in competing or k in disagree:
@@ -295,11 +311,12 @@ def grades(ev, table: str) -> pd.DataFrame:
             grade = "corroborated"
         else:
             grade = "single_source"
+        supporting = sorted({r["source_id"] for r in sup})
         rows.append({
             key: k, "grade": grade, "grade_label": grade_label(ev, grade), "n_raw": len(srcs),
-            "n_independent": n_ind, "n_supporting": sup["source_id"].nunique(),
-            "n_refuting": len(refuting), "n_qualifying": g.loc[st == "qualifies", "source_id"].nunique(),
-            "sources": srcs, "supporting_sources": sorted(set(sup["source_id"])), "refuting_sources": refuting,
+            "n_independent": n_ind, "n_supporting": len(supporting),
+            "n_refuting": len(refuting), "n_qualifying": len({r["source_id"] for r in g if r["stance"] == "qualifies"}),
+            "sources": srcs, "supporting_sources": supporting, "refuting_sources": refuting,
             "lines": sorted(lines), "disagreement": k in disagree, "disagree_on": disagree.get(k, ()),
             "competing": k in competing, "acknowledged": acknowledged, "official": official,
             "partisan_only": partisan_only,
@@ -333,7 +350,8 @@ def grade_text(ev, table: str, key: str) -> str:
     if key not in g.index:
         return "forum commentary only"
     r = g.loc[key]
-    parts = [f"{r['grade_label']} · {r['n_independent']} independent of {r['n_raw']} source{'s' * (r['n_raw'] != 1)}"]
+    n_raw, n_ind = int(r["n_raw"]), int(r["n_independent"])
+    parts = [f"{r['grade_label']} · {n_ind} independent of {n_raw} source{'s' * (n_raw != 1)}"]
     if r["n_refuting"]:
         parts.append(f"{r['n_refuting']} refuting")
     if r["disagreement"]:
