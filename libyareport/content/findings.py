@@ -264,7 +264,9 @@ def scope_text(r, ev: Evidence | None = None) -> str:
 def acting_side(ev: Evidence, actor_ids: str) -> str:
     """The side of those who acted: their common side, 'mixed' when they are on different sides."""
     side = dict(zip(ev.actors["actor_id"], ev.actors["side"]))
+    known = {"lna", "gna", "neutral", "mixed", "other"}
     sides = {side.get(a.strip(), "neutral") for a in str(actor_ids).split(";") if a.strip()}
+    sides = {x if x in known else "other" for x in sides}
     if not sides:
         return "neutral"
     if len(sides) == 1:
