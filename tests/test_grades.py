@@ -193,7 +193,7 @@ def test_inferred_outlet_keeps_its_mark_and_partisan_reference_its_badge(ev):
 def _plot_xs(html: str) -> list[str]:
     """Every x value of every trace of every plotly figure in a built page."""
     xs = []
-    for m in re.finditer(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\])\s*,\s*\{", html, re.S):
+    for m in re.finditer(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\])\s*,\s*\{", html, re.DOTALL):
         for trace in json.loads(m.group(1)):
             x = trace.get("x")
             if isinstance(x, dict):  # typed arrays are numeric, not dates
@@ -220,11 +220,11 @@ def test_no_chart_point_outside_the_window_and_figures_keep_scope(window, tmp_pa
             n += 1
     assert n
     toll = (html_dir / "chapters/03_humanitarian_toll.html").read_text(encoding="utf-8")
-    for table in re.findall(r'<table class="lr-table lr-headline">.*?</table>', toll, re.S):
+    for table in re.findall(r'<table class="lr-table lr-headline">.*?</table>', toll, re.DOTALL):
         head = re.findall(r"<th>(.*?)</th>", table)
         assert {"Who", "Where", "Period"} <= set(head)
-        for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
-            cells = dict(zip(head, re.findall(r"<td>(.*?)</td>", tr, re.S)))
+        for tr in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.DOTALL):
+            cells = dict(zip(head, re.findall(r"<td>(.*?)</td>", tr, re.DOTALL)))
             assert cells["Who"].strip() and cells["Where"].strip() and cells["Period"].strip()
     chron = (html_dir / "chapters/01_chronology.html").read_text(encoding="utf-8")
     assert "Sources 2" not in chron

@@ -18,7 +18,7 @@ import pandas as pd
 
 from libyareport.errors import ReportError
 from libyareport.evidence.check import Loaded, load_checked, period_end
-from libyareport.evidence.schema import CLAIM_TABLES, KEY_OF, Package
+from libyareport.evidence.schema import CLAIM_TABLES, Package
 from libyareport.evidence.sources import Source
 from libyareport.params import parse_date, window
 

@@ -11,7 +11,6 @@ import pandas as pd
 
 from libyareport import __version__
 from libyareport.content.findings import (
-    figure_rows,
     headline_figures,
     key_findings,
     material_backers,
@@ -22,8 +21,8 @@ from libyareport.content.findings import (
     reporter_text,
     timeline_events,
 )
-from libyareport.evidence import grades
 from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.evidence import grades
 from libyareport.evidence.model import Evidence
 from libyareport.params import PARAMETER_HELP
 from libyareport.render.charts import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
@@ -252,7 +251,7 @@ def disputes_section(ev: Evidence) -> None:
         counter = pd.DataFrame()
         if t == "events":
             # the claims that contradict this event, and the event this claim contradicts
-            mentions = df["disputes"].map(lambda v: k in {x.strip() for x in v.split(";")})
+            mentions = df["disputes"].map(lambda v, key=k: key in {x.strip() for x in v.split(";")})
             counter = df[mentions & (df["event_id"] != k)]
             targets = {x.strip() for v in rows["disputes"] for x in v.split(";") if x.strip()}
             counter = pd.concat([counter, df[df["event_id"].isin(targets)]])
@@ -514,6 +513,7 @@ def method_definitions(ev: Evidence) -> None:
     """The grades, stances and source reliability as the schema defines them (x-grades, x-stances,
     x-reliability), with the number of keys per grade in this run."""
     from IPython.display import HTML, display
+
     from libyareport.evidence.schema import CLAIM_TABLES
     totals: dict[str, int] = {}
     for t in CLAIM_TABLES:
