@@ -117,7 +117,7 @@ def add_forum_thread(data: Path) -> None:
         "side": "gna", "parent_id": "", "country": "Turkey"}])
     event = {"event_id": "gna_takes_tripoli_airport", "date": "2020-06-03", "date_end": "", "date_precision": "day",
              "place": "Tripoli international airport", "event_type": "territorial_claim", "actor_ids": "gna",
-             "disputes": ""}
+             "disputes": "", "stance": "supports"}
     append_rows(data / "events.csv", [
         {**event, "claim_id": "aj-ev-01", "date_basis": "'on Wednesday' = the publication date (2020-06-03)",
          "summary": "GNA spokesman Gnounou says GNA forces have fully liberated Tripoli international airport.",
@@ -131,6 +131,6 @@ def add_forum_thread(data: Path) -> None:
     append_rows(data / "support.csv", [
         {"claim_id": "forum-sup-01", "backer_id": "turkey", "recipient_id": "gna", "support_type": "unspecified",
          "period": "now", "detail": "A reader asks about GNA strategy now that it has Turkish support.",
-         "status": "commentary", "source_id": FORUM,
+         "status": "commentary", "stance": "supports", "source_id": FORUM,
          "quote": "Anyone know what GNA strategy is now that they got Turkish support?"},
     ])

@@ -37,6 +37,9 @@ REQUIRED_CASES = {
     "unknown_reference", "quote_not_in_source", "quote_in_context_row", "event_after_publication",
     "raw_modified", "source_text_differs_from_raw", "front_matter_missing_key", "front_matter_invalid_yaml",
     "disputes_unknown_event", "claimed_without_claimed_by", "forum_comment_not_commentary",
+    # issue 9: what honest aggregation needs from every row
+    "stance_missing", "stance_not_allowed", "relay_without_originator", "figure_without_place", "figure_without_period",
+    "figure_population_unknown", "time_not_hhmm", "reference_reliability_missing", "front_matter_reliability_missing",
 }
 
 # Cases that fail because of real bugs in the validator (see the report that came with them).

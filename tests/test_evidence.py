@@ -203,8 +203,8 @@ def test_quote_position_points_at_the_line_in_the_source_file(ev, claim_id):
 
 
 def test_quote_position_known_lines(ev):
-    assert ev.quote_position("cnn-resp-04")["line"] == 31  # "France would like Sarraj's government ..."
-    assert ev.quote_position("cnn-ev-01")["line"] == 27  # "... since Haftar ordered LNA forces to march ..."
+    assert ev.quote_position("cnn-resp-04")["line"] == 32  # "France would like Sarraj's government ..."
+    assert ev.quote_position("cnn-ev-01")["line"] == 28  # "... since Haftar ordered LNA forces to march ..."
     assert ev.quote_position("ctx-ev-01") == {"table": "events", "source_id": "lsm_20190409_offensive",
                                               "tier": "context", "start": None, "end": None, "line": None}
     with pytest.raises(ReportError, match="unknown claim ID 'nope'"):
@@ -214,7 +214,7 @@ def test_quote_position_known_lines(ev):
 def test_quote_position_with_typographic_quotes(evidence_dir):
     set_value(evidence_dir / "responses.csv", "cnn-resp-04", "quote", "France would like Sarraj\u2019s\ngovernment")
     pos = libyareport.load(evidence_dir).quote_position("cnn-resp-04")
-    assert pos["line"] == 31
+    assert pos["line"] == 32
 
 
 # -- bad parameters -----------------------------------------------------------------------

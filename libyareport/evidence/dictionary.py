@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from libyareport.evidence.schema import load_package
+from libyareport.evidence.schema import _field, load_package
+from libyareport.evidence.schema_extras import render_extras
 
 INTRO = """# Data dictionary
 
@@ -47,7 +48,8 @@ def render_dictionary(data_dir: Path | None = None) -> str:
         out.append("| column | type | required | allowed values / form | meaning |")
         out.append("|---|---|---|---|---|")
         for f in res.fields:
-            form = ", ".join(f"`{v}`" for v in f.enum) if f.enum else ""
+            form = ", ".join(f"`{v}`" + (f" ({f.labels[v]})" if f.labels and f.labels.get(v) and f.labels[v] != v else "")
+                             for v in f.enum) if f.enum else ""
             if f.references:
                 form = f"→ {f.references}" + (f" (`{f.separator}`-separated)" if f.separator else "")
             elif f.separator:
@@ -58,6 +60,7 @@ def render_dictionary(data_dir: Path | None = None) -> str:
             desc = f.description.replace("|", "\\|")
             out.append(f"| `{f.name}` | {f.type} | {req} | {form} | {desc} |")
         out.append("")
+    out.extend(render_extras(pkg.root, _field))
     return "\n".join(out).rstrip() + "\n"
 
 
