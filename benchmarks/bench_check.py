@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from libyareport.evidence import check as validate
+from libyareport.evidence import grades
 from libyareport.evidence import model as evidence
 from libyareport.evidence.schema import load_package
 
@@ -223,8 +224,7 @@ def time_in_process(data_dir: Path) -> dict:
         out["load"] = t2 - t1
         t3 = time.perf_counter()
         for table in ("events", "tolls", "support", "responses"):
-            ev.corroboration(table)
-        ev.disputed_event_ids()
+            grades.grade_counts(ev, table)
         out["summary"] = time.perf_counter() - t3
     out["total"] = time.perf_counter() - t0
     return out
@@ -242,7 +242,7 @@ def describe(label: str, t: dict, target: float, cli: tuple | None) -> str:
     status = "valid" if t["problems"] == 0 else f"{t['problems']} problems"
     parts = f"load_checked {t['check']:.2f} s"
     if t["load"] is not None:
-        parts += f" + from_loaded {t['load']:.2f} s; corroboration/disputes {t['summary']:.2f} s"
+        parts += f" + from_loaded {t['load']:.2f} s; grades {t['summary']:.2f} s"
     line = f"{label}: {t['total']:.2f} s in-process ({parts}; {status}) (target: <{target:g} s)"
     if cli:
         line += f"\n{' ' * len(label)}  CLI subprocess: {cli[0]:.2f} s, exit {cli[1]}"
@@ -257,8 +257,7 @@ def profile(data_dir: Path, top: int = 25) -> str:
     if not loaded.problems:
         ev = evidence.from_loaded(loaded)
         for table in ("events", "tolls", "support", "responses"):
-            ev.corroboration(table)
-        ev.disputed_event_ids()
+            grades.grade_counts(ev, table)
     prof.disable()
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf).strip_dirs().sort_stats("cumulative")

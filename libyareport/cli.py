@@ -21,22 +21,22 @@ from libyareport.errors import ReportError
 
 
 def _summary(ev) -> str:
+    from libyareport.evidence import grades
     from libyareport.evidence.schema import CLAIM_TABLES
     lines = []
     kinds = ev.source_table["kind"].value_counts()
     lines.append(f"sources: {len(ev.source_table)} (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + f"); "
                  f"references: {len(ev.references)}; actors: {len(ev.actors)}")
-    lines.append(f"{'table':<10} {'corpus':>7} {'context':>8} {'corroborated':>13} {'disputed':>9}")
-    disputed = ev.disputed_event_ids()
-    for t in CLAIM_TABLES:  # one corroboration pass per table
+    ids = list(grades.grade_counts(ev, CLAIM_TABLES[0]))
+    labels = [grades.grade_label(ev, g).lower() for g in ids]
+    lines.append(f"{'table':<10} {'corpus':>7} {'context':>8} " + " ".join(f"{lab:>13}" for lab in labels))
+    for t in CLAIM_TABLES:
         df = ev.tables[t]
-        corr = ev.corroboration(t)
-        n_corr = int(corr["corroborated"].sum())
-        n_disp = len(disputed) if t == "events" else 0
+        counts = grades.grade_counts(ev, t)
         lines.append(f"{t:<10} {int((df['tier'] == 'corpus').sum()):>7} {int((df['tier'] == 'context').sum()):>8} "
-                     f"{n_corr:>13} {n_disp:>9}")
-    lines.append("corroborated = claim keys reported by ≥2 distinct sources (commentary excluded); "
-                 "disputed = events contradicted by another claim")
+                     + " ".join(f"{counts[g]:>13}" for g in ids))
+    lines.append("keys per evidence grade (commentary excluded); contested = a refuting source, a competing claim, "
+                 "or sources disagreeing on date, time, value or place — see evidence/grades.py")
     lines.append(f"data fingerprint: {ev.fingerprint}")
     return "\n".join(lines)
 

@@ -19,6 +19,7 @@ from helpers_evidence import (
 
 import libyareport
 from libyareport.errors import ReportError
+from libyareport.evidence import grades
 from libyareport.evidence.sources import normalise
 
 CLAIM_TABLES = ("events", "tolls", "support", "responses")
@@ -121,8 +122,8 @@ def test_view_open_ended_windows(ev):
 def test_view_with_an_empty_window_still_answers(ev):
     v = ev.view("2030-01-01", "2030-12-31")
     assert len(v.events) == len(v.tolls) == len(v.responses) == 0
-    assert len(v.corroboration("events")) == 0
-    assert len(v.disputes()) == 0 and v.disputed_event_ids() == set()
+    assert len(grades.grades(v, "events")) == 0
+    assert len(v.disputes()) == 0 and not any(grades.all_contested(v).values())
 
 
 def test_include_context_false_removes_context_rows(ev):
@@ -147,33 +148,32 @@ def test_include_commentary_toggles_commentary_rows(ev_forum):
 
 
 # -- questions ----------------------------------------------------------------------------
-def test_corroboration_counts_distinct_sources_per_key(ev):
-    c = ev.corroboration("events")
+def test_grades_count_distinct_sources_per_key(ev):
+    c = grades.grades(ev, "events")
     launch = c.loc["offensive_launch"]
-    assert (launch["n_sources"], launch["n_corpus"], launch["n_context"]) == (2, 1, 1)
-    assert bool(launch["corroborated"]) and launch["sources"] == [CNN, "lsm_20190409_offensive"]
-    assert set(c.index[c["corroborated"]]) == {"offensive_launch"}
-    assert c.loc["mitiga_airstrike", "n_sources"] == 1
-    s = ev.corroboration("support")
+    assert launch["n_raw"] == 2 and launch["sources"] == [CNN, "lsm_20190409_offensive"]
+    assert set(c.index[c["grade"] == "corroborated"]) == {"offensive_launch"}
+    assert c.loc["mitiga_airstrike", "n_raw"] == 1
+    s = grades.grades(ev, "support")
     assert set(s.index) == {"un>sarraj:political", "france>sarraj:political", "misrata_forces>gna:troops"}
-    assert not s["corroborated"].any()
+    assert not (s["grade"] == "corroborated").any()
     # without the context tier nothing is corroborated
-    assert not ev.view(include_context=False).corroboration("events")["corroborated"].any()
+    assert not (grades.grades(ev.view(include_context=False), "events")["grade"] == "corroborated").any()
 
 
 def test_two_rows_from_one_source_are_not_corroboration(evidence_dir):
     row = read_rows(evidence_dir / "events.csv")[1]  # cnn-ev-02, Mitiga airstrike
     append_rows(evidence_dir / "events.csv", [{**row, "claim_id": "cnn-ev-07",
                                                "quote": "Tripoli's only working airport was targeted in an airstrike on Monday"}])
-    c = libyareport.load(evidence_dir).corroboration("events").loc["mitiga_airstrike"]
-    assert (c["n_sources"], bool(c["corroborated"])) == (1, False)
+    c = grades.grades(libyareport.load(evidence_dir), "events").loc["mitiga_airstrike"]
+    assert (c["n_raw"], c["grade"] == "corroborated") == (1, False)
 
 
 def test_commentary_does_not_corroborate(ev_forum):
     for view in (ev_forum, ev_forum.view(include_commentary=True)):
-        c = view.corroboration("events").loc["gna_takes_tripoli_airport"]
-        assert (c["n_sources"], c["sources"], bool(c["corroborated"])) == (1, [ALJAZEERA], False)
-        assert "turkey>gna:unspecified" not in view.corroboration("support").index
+        c = grades.grades(view, "events").loc["gna_takes_tripoli_airport"]
+        assert (c["n_raw"], c["sources"], c["grade"] == "corroborated") == (1, [ALJAZEERA], False)
+        assert "turkey>gna:unspecified" not in grades.grades(view, "support").index
 
 
 def test_disputes_lists_the_pair(ev):
@@ -185,7 +185,8 @@ def test_disputes_lists_the_pair(ev):
     assert (r["status"], r["claimed_by"], r["source_id"]) == ("claimed", "gna", CNN)
     assert r["disputed_summary"].startswith("Haftar's forces continue their advance")
     assert r["disputed_sources"] == [CNN]
-    assert ev.disputed_event_ids() == {"lna_advance_continues"}  # the contradicted event, not the claim against it
+    # both the contradicted event and the claim against it are contested
+    assert {"lna_advance_continues", "gna_tripoli_secured"} <= grades.contested_keys(ev, "events")
 
 
 @pytest.mark.parametrize("claim_id", ["cnn-ev-01", "cnn-ev-02", "cnn-toll-02", "cnn-sup-03", "cnn-resp-04"])

@@ -1,4 +1,6 @@
-"""The evidence base in memory: typed pandas frames, tiers, windows, corroboration, disputes.
+"""The evidence base in memory: typed pandas frames, tiers, windows, counter-claims.
+
+Counting and grading claims lives in `grades.py` (one definition).
 
 `load(data_dir)` validates first and raises `ReportError` listing every problem; a loaded
 `Evidence` is therefore always consistent. Chapters call `load(...).view(...)` with their
@@ -17,7 +19,7 @@ import pandas as pd
 from libyareport.errors import ReportError
 from libyareport.evidence import labels
 from libyareport.evidence.check import Loaded, load_checked, period_end
-from libyareport.evidence.schema import CLAIM_TABLES, KEY_OF, Package
+from libyareport.evidence.schema import CLAIM_TABLES, Package
 from libyareport.evidence.sources import Source
 from libyareport.params import parse_date, window
 
@@ -101,25 +103,6 @@ class Evidence:
         return replace(self, tables=tables, window=w, base=self.base or self)
 
     # -- questions ----------------------------------------------------------------------
-    def corroboration(self, table: str) -> pd.DataFrame:
-        """Per claim key: number of distinct reporting sources (commentary excluded), by tier."""
-        df = self.tables[table]
-        key = KEY_OF[table]
-        rep = df.loc[df["status"] != "commentary", [key, "source_id", "tier"]].drop_duplicates()
-        if rep.empty:
-            out = pd.DataFrame(columns=["n_sources", "n_corpus", "n_context", "sources"])
-            out["corroborated"] = pd.Series(dtype=bool)
-            return out
-        by_tier = rep.groupby([key, "tier"]).size().unstack(fill_value=0)
-        out = pd.DataFrame({
-            "n_sources": rep.groupby(key)["source_id"].nunique(),
-            "n_corpus": by_tier.get("corpus", 0),
-            "n_context": by_tier.get("context", 0),
-            "sources": rep.groupby(key)["source_id"].agg(lambda s: sorted(s)),
-        })
-        out["corroborated"] = out["n_sources"] >= 2
-        return out
-
     def disputes(self) -> pd.DataFrame:
         """Each claim that contradicts another event, with the contradicted event's claims.
 
@@ -143,13 +126,6 @@ class Evidence:
         cols = ["claim_id", "event_id", "date", "summary", "status", "claimed_by", "source_id", "quote",
                 "tier", "disputed_event_id", "disputed_summary", "disputed_sources"]
         return pd.DataFrame(rows, columns=cols)
-
-    def disputed_event_ids(self) -> set[str]:
-        """Events in the view that another claim contradicts, or that a source reports as disputed."""
-        d = self.disputes()
-        ev = self.events
-        present = set(ev["event_id"])
-        return (set(d["disputed_event_id"]) & present) | set(ev.loc[ev["status"] == "disputed", "event_id"])
 
     def quote_position(self, claim_id: str) -> dict:
         """Where a claim's quote sits in its source: source, character span, line in the .md file."""
@@ -190,16 +166,31 @@ class Evidence:
         return counts.groupby("source_id").size().rename("n_claims").reset_index()
 
     def cite(self, source_id: str) -> str:
-        """A short citation for a source or reference: 'Outlet, date' or 'Publisher, date'."""
+        """A short citation for a source or reference: 'Outlet, date' or 'Publisher, date'.
+
+        An outlet inferred from the text keeps "(inferred)"; a partisan or state-media outlet
+        carries its badge ("[state media]"), wherever the citation is printed."""
         if source_id in self.sources:
             m = self.sources[source_id].meta
-            return f"{m.get('outlet')}, {_fmt(parse_date(str(m.get('published'))))}"
+            outlet = str(m.get("outlet"))
+            if str(m.get("outlet_basis") or "").lower().startswith("inferred"):
+                outlet += " (inferred)"
+            return f"{outlet}{self.reliability_badge(source_id)}, {_fmt(parse_date(str(m.get('published'))))}"
         hit = self.references[self.references["ref_id"] == source_id]
         if len(hit):
             r = hit.iloc[0]
             date = _fmt(r["date"].date()) if pd.notna(r["date"]) else "n.d."
-            return f"{r['publisher']}, {date}"
+            return f"{r['publisher']}{self.reliability_badge(source_id)}, {date}"
         return source_id
+
+    def reliability_badge(self, source_id: str) -> str:
+        """' [partisan]' / ' [state media]' for such outlets (labels from x-reliability), else ''."""
+        from libyareport.evidence.grades import reliability, vocabulary
+        rel = reliability(self, source_id)
+        if not rel or rel == "independent":
+            return ""
+        label = vocabulary(self, "x-reliability").get(rel, {}).get("label", rel.replace("_", " "))
+        return f" [{label.lower()}]"
 
 
 def _fmt(d: dt.date | None) -> str:
@@ -257,7 +248,7 @@ def from_loaded(loaded: Loaded) -> Evidence:
     for sid, s in sorted(loaded.sources.items()):
         src_rows.append({**{k: s.meta.get(k, "") or "" for k in
                             ("id", "title", "outlet", "outlet_basis", "published", "published_precision",
-                             "published_basis", "kind", "derived_from", "derived_lines", "url", "language")},
+                             "published_basis", "kind", "reliability", "derived_from", "derived_lines", "url", "language")},
                          "file": str(s.path.relative_to(loaded.data_dir))})
     source_table = pd.DataFrame(src_rows)
     source_table["published"] = pd.to_datetime(source_table["published"])

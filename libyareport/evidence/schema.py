@@ -81,6 +81,12 @@ def _field(d: dict) -> Field:
 class Package:
     root: Path
     resources: tuple[Resource, ...]
+    #: top-level vocabularies: x-grades, x-stances, x-reliability (id, label, definition each)
+    vocabularies: dict[str, tuple[dict, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+    def vocabulary(self, name: str) -> tuple[dict, ...]:
+        """A top-level vocabulary of the package, e.g. 'x-grades': its entries in declared order."""
+        return self.vocabularies.get(name, ())
 
     def resource(self, name: str) -> Resource:
         for r in self.resources:
@@ -116,7 +122,9 @@ def _read_package(pkg_path: Path) -> Package:
                 primary_key=(schema or {}).get("primaryKey"),
             )
         )
-    return Package(root=pkg_path.parent, resources=tuple(out))
+    vocab = {k: tuple(v) for k, v in pkg.items() if k.startswith("x-") and isinstance(v, list)
+             and all(isinstance(e, dict) and "id" in e for e in v)}
+    return Package(root=pkg_path.parent, resources=tuple(out), vocabularies=vocab)
 
 
 @lru_cache(maxsize=8)

@@ -119,16 +119,17 @@ def render_briefing(ev: Evidence, params: dict) -> str:
             findings.append({"html": Markup(f"{escape(f.text)} <span class=\"marker\">[{refs.mark(f.sources) if f.sources else 'no source'}]</span>")})
     headline = []
     for _, h in headline_summary(ev).iterrows():
-        headline.append({"metric": METRIC_LABELS[h["metric"]], "text": h["text"], "population": h["population"].replace("_", " "),
-                         "as_of": h["as_of_text"], "reporter": h["reporter"], "n_sources": h["n_sources"],
+        headline.append({"metric": METRIC_LABELS[h["metric"]], "text": h["text"], "population": h["population_text"],
+                         "place": h["place"], "period": h["period_text"], "report": h["report"],
+                         "as_of": h["as_of_text"], "reporter": h["reporter"], "grade": h["grade_text"],
                          "tier": h["tiers"].replace("context", "public record"), "refs": refs.mark(h["sources"])})
     figs = []
     specs = [
-        (figures.timeline(ev, height=360), "timeline", 360, ("Events by date and type; colour: side of the first actor, "
-         "filled: quoted corpus claim, hollow: public-record fact; a line after a point: dated only to that month, year "
-         "or range; shaded: phases of the campaign."), True),
+        (figures.timeline(ev, height=360), "timeline", 360, ("Events by date and type; colour: the side that acted; "
+         "filled: quoted corpus claim, hollow: public-record fact; a bar: dated only to that month, year "
+         "or range (clipped to the window); shaded: phases of the campaign."), True),
         (figures.network(ev, height=480, label_width=60), "network", 480, ("Who backs whom: backers left, recipients right; "
-         "line style: kind of support."), False),
+         "coloured lines: material support; grey dotted: diplomatic support (not backing); refuted claims not drawn."), False),
         (figures.tolls_over_time(ev, height=450), "tolls", 450, ("Reported killed, injured and displaced figures by as-of "
          "date and reporting body (log scale); not comparable or additive across bodies."), True),
     ]

@@ -13,6 +13,7 @@ from plotly.subplots import make_subplots
 
 from libyareport.content.findings import timeline_events
 from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
+from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.render import style
@@ -76,23 +77,50 @@ def _sources_text(ev: Evidence, ids) -> str:
     return " ".join(parts)
 
 
-def _period_end(d: pd.Timestamp, end, precision: str) -> pd.Timestamp:
-    from libyareport.evidence.check import period_end
-    return pd.Timestamp(period_end(d.date(), end.date() if pd.notna(end) else None, precision))
+def _window_range(ev: Evidence, lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The x range of a dated chart: the data's extent padded, never beyond the run's window."""
+    span = max((hi - lo).days, 1)
+    pad = pd.Timedelta(days=max(3, span // 30))
+    a, b = lo - pad, hi + pad
+    if ev.window.start:
+        a = max(a, pd.Timestamp(ev.window.start))
+    if ev.window.end:
+        b = min(b, pd.Timestamp(ev.window.end) + pd.Timedelta(hours=23))
+    return a, b
+
+
+def _span_traces(fig: go.Figure, g: pd.DataFrame, y: pd.Series, colour: str, hover: list[str], group: str,
+                 row: int | None = None, yvals: pd.Series | None = None, **marker) -> None:
+    """Coarse dates as spans: a bar from x0 to x1 (clipped to the window) with a tick at each end,
+    hover on both ends. Day-precision rows are not passed here."""
+    xs, ys, hx, hy, ht = [], [], [], [], []
+    for (x0, x1, yy, h) in zip(g["x0"], g["x1"], y, hover):
+        xs += [x0, x1, None]
+        ys += [yy, yy, None]
+        hx += [x0, x1]
+        hy += [yy, yy]
+        ht += [h, h]
+    kw = {"row": row, "col": 1} if row else {}
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup=group, showlegend=False, hoverinfo="skip",
+                             line={"color": colour, "width": 4}, opacity=0.55), **kw)
+    fig.add_trace(go.Scatter(x=hx, y=hy, mode="markers", legendgroup=group, showlegend=False, hovertext=ht,
+                             hoverinfo="text", marker={"symbol": "line-ns-open", "size": 12, "color": colour,
+                                                       "line": {"width": 2, "color": colour}}), **kw)
 
 
 def timeline(ev: Evidence, height: int = 500) -> go.Figure:
-    """Events on a date axis: lanes by event type, colour by the acting side, symbol by tier.
+    """Events on a date axis: lanes by event type, colour by the side that acted, symbol by tier.
     Events sharing a day and lane are spread vertically so none hides another; an event known
-    only to the month, year or a range carries a bar over that period."""
+    only to a month, year or range is drawn as a span over that period (clipped to the window),
+    never as a point on its first day."""
     title = "Chronology of events"
     e = timeline_events(ev)
     if e.empty:
         return _empty(title, "No events in this window.")
     lanes = [t for t in EVENT_TYPE_LABELS if t in set(e["event_type"])]
     lane_pos = {t: i for i, t in enumerate(reversed(lanes))}
-    rank = e.groupby(["event_type", "date"]).cumcount()
-    size = e.groupby(["event_type", "date"])["claim_id"].transform("count")
+    rank = e.groupby(["event_type", "x0"]).cumcount()
+    size = e.groupby(["event_type", "x0"])["claim_id"].transform("count")
     e["y"] = [lane_pos[t] + (r - (n - 1) / 2) * min(0.14, 0.7 / max(n, 1)) for t, r, n in zip(e["event_type"], rank, size)]
     fig = go.Figure(layout=style.base_layout(title, "Date", "Event type", height=height))
     for side in style.SIDE_COLOURS:
@@ -102,51 +130,45 @@ def timeline(ev: Evidence, height: int = 500) -> go.Figure:
             if g.empty:
                 continue
             hover = [
-                f"<b>{esc(r.summary)}</b><br>{esc(r.date_text)} · {esc(EVENT_TYPE_LABELS[r.event_type])}"
-                f"<br>Status: {esc(r.status)}{' (contradicted)' if r.disputed else ''} · sources: {r.corroboration}"
+                f"<b>{esc(r.summary)}</b><br>{esc(r.date_text)}{' (only partly inside the window)' if r.partial else ''}"
+                f" · {esc(EVENT_TYPE_LABELS[r.event_type])}"
+                f"<br>Acted: {esc(r.actors_text or '—')}" + (f" · hit: {esc(r.targets)}" if r.targets else "")
+                + f"<br>Status: {esc(r.status)} · grade: {esc(r.grade_text)}"
                 f"<br>Source: {esc(r.citation)}"
                 + (f"<br><i>“{esc(r.quote, 80)}”</i>" if r.quote else "")
                 for r in g.itertuples()
             ]
-            span_ms = [(_period_end(d, x, p) - d).total_seconds() * 1000 for d, x, p in
-                       zip(g["date"], g["date_end"], g["date_precision"])]
-            if any(span_ms):
-                xs, ys = [], []
-                for d, x, p, yy in zip(g["date"], g["date_end"], g["date_precision"], g["y"]):
-                    end = _period_end(d, x, p)
-                    if end > d:
-                        xs += [d, end, None]
-                        ys += [yy, yy, None]
-                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", legendgroup=side, showlegend=False, hoverinfo="skip",
-                                         line={"color": style.SIDE_COLOURS[side], "width": 2}, opacity=0.6))
+            spans = g["is_span"].to_numpy()
+            if spans.any():
+                _span_traces(fig, g[spans], g.loc[spans, "y"], style.SIDE_COLOURS[side],
+                             [h for h, sp in zip(hover, spans) if sp], side)
+            pts = g[~spans]
             fig.add_trace(go.Scatter(
-                x=g["date"], y=g["y"], mode="markers", name=style.SIDE_LABELS[side], legendgroup=side,
+                x=pts["x0"], y=pts["y"], mode="markers", name=style.SIDE_LABELS[side], legendgroup=side,
                 showlegend=first,
                 marker={"color": style.SIDE_COLOURS[side], "symbol": symbol, "size": 10,
                         "line": {"width": 1.5, "color": style.SIDE_COLOURS[side] if "open" in symbol else "white"}},
-                hovertext=hover, hoverinfo="text",
+                hovertext=[h for h, sp in zip(hover, spans) if not sp], hoverinfo="text",
             ))
             first = False
     fig.update_yaxes(tickvals=list(lane_pos.values()), ticktext=[EVENT_TYPE_LABELS[t] for t in lane_pos],
                      range=[-0.6, len(lanes) + 0.1], zeroline=False, showgrid=True)
     from libyareport.content.findings import phases
     ph = phases(ev)
-    lo, hi = e["date"].min(), e["date"].max()
-    span = max((hi - lo).days, 1)
-    pad = pd.Timedelta(days=max(3, span // 30))
+    lo, hi = _window_range(ev, e["x0"].min(), e["x1"].max())
     shade = ["#f0f0f0", "#dedede"]
     for i, r in enumerate(ph.itertuples(), 1):
         if pd.isna(r.start):
             continue
-        end = r.end if pd.notna(r.end) else hi + pad
-        x0, x1 = max(r.start, lo - pad), min(end, hi + pad)
+        end = r.end if pd.notna(r.end) else hi
+        x0, x1 = max(r.start, lo), min(end, hi)
         if x1 <= x0:
             continue
         fig.add_vrect(x0=x0, x1=x1, fillcolor=shade[i % 2], opacity=0.7, layer="below", line_width=0)
         fig.add_annotation(x=x0 + (x1 - x0) / 2, y=1.0, yref="paper", yanchor="top", text=f"Phase {i}",
                            showarrow=False, font={"size": 10, "color": "#333"}, hovertext=esc(r.name))
-    fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_layout(legend={"y": -0.17, "title": {"text": "Side: "}}, margin={"t": 95, "b": 80})
+    fig.update_xaxes(range=[lo, hi])
+    fig.update_layout(legend={"y": -0.17, "title": {"text": "Side that acted: "}}, margin={"t": 95, "b": 80})
     _tier_legend(fig, set(e["display_tier"]), -0.27)
     _source_line(fig, _sources_text(ev, e["source_id"]))
     return fig
@@ -187,12 +209,21 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
     s = ev.support
     if s.empty:
         return _empty(title, "No backer relationships reported in this window.")
+    gr = grades.grades(ev, "support")
+    s = s[s["support_key"].map(lambda k: k not in gr.index or gr.loc[k, "n_supporting"] + gr.loc[k, "n_qualifying"] > 0)]
+    s = s[s["stance"] != "refutes"] if "stance" in s else s
+    if s.empty:
+        return _empty(title, "Every backer relationship in this window is refuted.")
     pos = _network_positions(ev, s)
     n_rows = sum(1 for k in pos if k.startswith("b:"))
     fig = go.Figure(layout=style.base_layout(title, height=height or max(560, 30 * n_rows + 240)))
-    types = [t for t in SUPPORT_LABELS if t in set(s["support_type"])]
+    group_of = {t: grades.support_group(ev, t) for t in SUPPORT_LABELS}
+    types = sorted((t for t in SUPPORT_LABELS if t in set(s["support_type"])),
+                   key=lambda t: ({"material": 0, "unspecified": 1, "diplomatic": 2}.get(group_of[t], 1),
+                                  list(SUPPORT_LABELS).index(t)))
     for i, t in enumerate(types):
         g = s[s["support_type"] == t]
+        grp_name = {"material": "Material", "diplomatic": "Diplomatic (not backing)"}.get(group_of[t], "Unspecified")
         xs, ys, mx, my, mh = [], [], [], [], []
         for (b, r), grp in g.groupby(["backer_id", "recipient_id"]):
             (x0, y0), (x1, y1) = pos["b:" + b], pos["r:" + r]
@@ -203,12 +234,17 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
             mx.append(x0 + (x1 - x0) * f)
             my.append(y0 + (y1 - y0) * f + off)
             commentary = " (forum commentary only)" if (grp["status"] == "commentary").all() else ""
-            mh.append(f"<b>{esc(ev.actor_name(b))} → {esc(ev.actor_name(r))}</b>: {esc(SUPPORT_LABELS[t])}{commentary}"
+            key = grp["support_key"].iloc[0]
+            mh.append(f"<b>{esc(ev.actor_name(b))} → {esc(ev.actor_name(r))}</b>: {esc(grp_name)} · "
+                      f"{esc(SUPPORT_LABELS[t])}{commentary}"
                       f"<br>{esc('; '.join(d for d in grp['detail'] if d), 80)}"
+                      f"<br>Grade: {esc(grades.grade_text(ev, 'support', key), 80)}"
                       f"<br>Sources: {esc('; '.join(sorted({ev.cite(x) for x in grp['source_id']})), 80)}")
-        colour = style.SEQUENCE[i % len(style.SEQUENCE)]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=SUPPORT_LABELS[t], legendgroup=t,
-                                 line={"color": colour, "width": 1.8, "dash": style.DASHES[i % len(style.DASHES)]},
+        diplomatic = group_of[t] == "diplomatic"
+        colour = style.OKABE_ITO["grey"] if diplomatic else style.SEQUENCE[i % len(style.SEQUENCE)]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{grp_name}: {SUPPORT_LABELS[t]}", legendgroup=t,
+                                 line={"color": colour, "width": 1.2 if diplomatic else 1.8,
+                                       "dash": "dot" if diplomatic else style.DASHES[i % len(style.DASHES)]},
                                  hoverinfo="skip", opacity=0.85))
         fig.add_trace(go.Scatter(x=mx, y=my, mode="markers", legendgroup=t, showlegend=False,
                                  marker={"size": 7, "color": colour, "symbol": style.SYMBOLS[i % len(style.SYMBOLS)]},
@@ -243,21 +279,34 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
 
 
 def backer_matrix(ev: Evidence, height: int = 420) -> go.Figure:
-    """Backer × recipient: number of distinct sources reporting support; cell text lists its kinds."""
-    title = "Backers and recipients"
+    """Material backer × recipient: colour = number of independent supporting sources (lines of
+    evidence, refutations excluded); the cell lists the kinds of material support and marks a
+    pair with a refuted or contested claim. Diplomatic support is not backing and is not shown."""
+    title = "Material backers and recipients"
     s = ev.support
+    material = grades.material_types(ev)
+    s = s[s["support_type"].isin(material) & (s["status"] != "commentary")] if len(s) else s
     if s.empty:
-        return _empty(title, "No backer relationships reported in this window.")
-    g = s.groupby(["backer_id", "recipient_id"]).agg(
-        n=("source_id", "nunique"), kinds=("support_type", lambda x: ", ".join(SUPPORT_LABELS[k] for k in sorted(set(x)))))
-    backers = sorted(set(s["backer_id"]), key=ev.actor_name)
-    recips = sorted(set(s["recipient_id"]), key=ev.actor_name)
-    z = [[g.loc[(b, r), "n"] if (b, r) in g.index else None for r in recips] for b in backers]
-    text = [[esc(g.loc[(b, r), "kinds"], 18) if (b, r) in g.index else "" for r in recips] for b in backers]
+        return _empty(title, "No material support reported in this window.")
+    gr = grades.grades(ev, "support")
+    cells = {}
+    for (b, r), grp in s.groupby(["backer_id", "recipient_id"]):
+        lines = {grades.line_of(ev, "support", row) for row in grp.to_dict("records") if row.get("stance", "supports") == "supports"}
+        keys = set(grp["support_key"])
+        contested = any(gr.loc[k, "grade"] == "contested" for k in keys if k in gr.index)
+        refuted = (grp.get("stance", pd.Series(dtype=str)) == "refutes").any()
+        kinds = ", ".join(SUPPORT_LABELS[k] for k in sorted(set(grp["support_type"])))
+        mark = " ✱ refuted" if refuted else (" ✱ contested" if contested else "")
+        cells[(b, r)] = (len(lines), kinds + mark)
+    backers = sorted({b for b, _ in cells}, key=ev.actor_name)
+    recips = sorted({r for _, r in cells}, key=ev.actor_name)
+    z = [[cells[(b, r)][0] if (b, r) in cells else None for r in recips] for b in backers]
+    text = [[esc(cells[(b, r)][1], 18) if (b, r) in cells else "" for r in recips] for b in backers]
     fig = go.Figure(go.Heatmap(
         z=z, x=[ev.actor_name(r) for r in recips], y=[ev.actor_name(b) for b in backers], text=text,
-        texttemplate="%{text}", colorscale=[[0, "#deebf7"], [1, "#08519c"]], xgap=2, ygap=2,
-        colorbar={"title": {"text": "sources"}}, hovertemplate="%{y} → %{x}<br>%{text}<br>%{z} source(s)<extra></extra>",
+        texttemplate="%{text}", colorscale=[[0, "#deebf7"], [1, "#08519c"]], xgap=2, ygap=2, zmin=0,
+        colorbar={"title": {"text": "independent<br>supporting<br>sources"}},
+        hovertemplate="%{y} → %{x}<br>%{text}<br>%{z} independent supporting source(s); refutations not counted<extra></extra>",
     ), layout=style.base_layout(title, "Recipient", "Backer", height=max(height, 40 * len(backers) + 160)))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(margin={"l": 170, "b": 110})
@@ -276,6 +325,9 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     t = ev.tolls
     if t.empty:
         return _empty(title, "No humanitarian figures reported in this window.")
+    from libyareport.content.findings import period_text, population_text, reporter_text
+    from libyareport.content.spans import with_spans
+    t = with_spans(ev, t, "tolls")
     panels = [(label, ms) for label, ms in TOLL_PANELS if t["metric"].isin(ms).any()]
     if not panels:
         return _empty(title, "No killed, injured or displaced figures in this window.")
@@ -296,13 +348,23 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
             if g["high"].notna().any():
                 err = {"type": "data", "symmetric": False, "array": (g["high"] - g["value"]).fillna(0),
                        "arrayminus": (g["value"] - g["low"]).fillna(0), "color": colour[rep]}
-            hover = [f"<b>{esc(METRIC_LABELS[r.metric])}: {esc(figure_text(r._asdict()))}</b> ({esc(r.population.replace('_', ' '))})"
-                     f"<br>As of {esc(fmt_date(r.as_of, r.as_of_precision, r.as_of_end))} · {esc(r.place)}"
-                     f"<br>Reported by {esc(ev.actor_name(r.reported_by))}<br>Source: {esc(ev.cite(r.source_id))}"
+            hover = [f"<b>{esc(METRIC_LABELS[r.metric])}: {esc(figure_text(r._asdict()))}</b> "
+                     f"({esc(population_text(ev, r.population))}, {esc(r.place)})"
+                     f"<br>Period: {esc(period_text(r._asdict()))}{' (only partly inside the window)' if r.partial else ''}"
+                     f"<br>Reported by {esc(reporter_text(ev, r._asdict()))}<br>Grade: {esc(grades.grade_text(ev, 'tolls', r.figure_id), 80)}"
+                     f"<br>Source: {esc(ev.cite(r.source_id))}"
                      for r in g.itertuples()]
+            spans = g["is_span"].to_numpy()
+            if spans.any():
+                _span_traces(fig, g[spans], g.loc[spans, "value"], colour[rep], [h for h, sp in zip(hover, spans) if sp],
+                             legend_name[rep], row=row)
+            pts = g[~spans]
+            if err is not None:
+                err = {**err, "array": err["array"][~spans], "arrayminus": err["arrayminus"][~spans]}
             fig.add_trace(go.Scatter(
-                x=g["as_of"], y=g["value"], mode="markers", name=legend_name[rep], legendgroup=legend_name[rep],
-                showlegend=legend_name[rep] not in shown, error_y=err, hovertext=hover, hoverinfo="text",
+                x=pts["x0"], y=pts["value"], mode="markers", name=legend_name[rep], legendgroup=legend_name[rep],
+                showlegend=legend_name[rep] not in shown, error_y=err,
+                hovertext=[h for h, sp in zip(hover, spans) if not sp], hoverinfo="text",
                 marker={"color": colour[rep], "size": 10, "symbol": style.TIER_SYMBOLS[tier],
                         "line": {"width": 2, "color": colour[rep]}},
             ), row=row, col=1)
@@ -311,7 +373,9 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
         fig.update_yaxes(title_text="People (log scale)" if middle else "", type="log", dtick=1, row=row, col=1,
                          showline=True, linecolor="#444", gridcolor="#e5e5e5")
         fig.update_xaxes(showline=True, linecolor="#444", gridcolor="#e5e5e5", row=row, col=1)
-    fig.update_xaxes(title_text="As-of date", row=len(panels), col=1)
+    fig.update_xaxes(title_text="As-of date (a bar: the figure is dated only to that month or range)", row=len(panels), col=1)
+    lo, hi = _window_range(ev, t["x0"].min(), t["x1"].max())
+    fig.update_xaxes(range=[lo, hi])
     _tier_legend(fig, set(t["tier"]), 1.07)
     bottom = 150
     plot_h = max(height - bottom - (fig.layout.margin.t or 115), 100)
@@ -322,25 +386,41 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
 
 
 def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
-    """Who said or did what, when: one lane per international actor, symbol and colour by kind."""
+    """Who said or did what, when: one lane per actor, outside states and bodies above the parties
+    and their backers; symbol and colour by kind; coarse dates as spans clipped to the window."""
     title = "International responses"
     r = ev.responses.copy()
     if r.empty:
         return _empty(title, "No international responses in this window.")
-    r["actor"] = r["actor_id"].map(ev.actor_name)
+    from libyareport.content.findings import outside_actor_ids
+    from libyareport.content.spans import with_spans
+    outside = outside_actor_ids(ev)
+    r = with_spans(ev, r, "responses")
+    r["role"] = ["outside" if a in outside else "party" for a in r["actor_id"]]
+    r["actor"] = [ev.actor_name(a) + ("" if role == "outside" else " (party or backer)") for a, role in zip(r["actor_id"], r["role"])]
     kinds = [k for k in RESPONSE_LABELS if k in set(r["response_type"])]
     fig = go.Figure(layout=style.base_layout(title, "Date", None, height=max(height, 26 * r["actor"].nunique() + 200)))
     for i, k in enumerate(kinds):
         g = r[r["response_type"] == k]
-        hover = [f"<b>{esc(x.summary)}</b><br>{esc(fmt_date(x.date, x.date_precision, x.date_end))} · "
-                 f"{esc(x.actor)}{' → ' + esc(ev.actor_name(x.target_id)) if x.target_id else ''}"
+        colour = style.SEQUENCE[i % len(style.SEQUENCE)]
+        hover = [f"<b>{esc(x.summary)}</b><br>{esc(fmt_date(x.date, x.date_precision, x.date_end))}"
+                 f"{' (only partly inside the window)' if x.partial else ''} · "
+                 f"{esc(ev.actor_name(x.actor_id))}{' → ' + esc(ev.actor_name(x.target_id)) if x.target_id else ''}"
+                 f"<br>{'Outside state or body' if x.role == 'outside' else 'A party or its backer'}"
+                 f" · grade: {esc(grades.grade_text(ev, 'responses', x.response_id), 80)}"
                  f"<br>Source: {esc(ev.cite(x.source_id))}" + (f"<br><i>“{esc(x.quote, 80)}”</i>" if x.quote else "")
                  for x in g.itertuples()]
-        fig.add_trace(go.Scatter(x=g["date"], y=g["actor"], mode="markers", name=RESPONSE_LABELS[k],
-                                 marker={"size": 11, "color": style.SEQUENCE[i % len(style.SEQUENCE)],
-                                         "symbol": style.SYMBOLS[i % len(style.SYMBOLS)]},
-                                 hovertext=hover, hoverinfo="text"))
-    fig.update_yaxes(categoryorder="category descending", title={"text": ""})
+        spans = g["is_span"].to_numpy()
+        if spans.any():
+            _span_traces(fig, g[spans], g.loc[spans, "actor"], colour, [h for h, sp in zip(hover, spans) if sp], k)
+        pts = g[~spans]
+        fig.add_trace(go.Scatter(x=pts["x0"], y=pts["actor"], mode="markers", name=RESPONSE_LABELS[k], legendgroup=k,
+                                 marker={"size": 11, "color": colour, "symbol": style.SYMBOLS[i % len(style.SYMBOLS)]},
+                                 hovertext=[h for h, sp in zip(hover, spans) if not sp], hoverinfo="text"))
+    order = sorted(set(r["actor"]), key=lambda a: (a.endswith("(party or backer)"), a))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)), title={"text": ""})
+    lo, hi = _window_range(ev, r["x0"].min(), r["x1"].max())
+    fig.update_xaxes(range=[lo, hi])
     fig.update_layout(margin={"l": 200, "b": 140})
     _source_line(fig, _sources_text(ev, r["source_id"]))
     return fig

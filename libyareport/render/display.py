@@ -108,7 +108,13 @@ def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ..
 
 
 def quote_cell(quote: str, limit: int = 180) -> str:
-    q = quote if len(quote) <= limit else quote[: limit - 1] + "…"
+    """The source's words in <q> (which adds the quote marks): outer quote marks of the text are
+    dropped so they are not doubled, and a long quote is cut at a word boundary, marked with '…'."""
+    q = (quote or "").strip().strip('"“”').strip()
+    if len(q) > limit:
+        cut = q[: limit - 1]
+        cut = cut[: cut.rfind(" ")] if " " in cut else cut
+        q = cut.rstrip(",;:") + " …"
     return f"<q>{html.escape(q)}</q>" if q else ""
 
 

@@ -10,8 +10,19 @@ from pathlib import Path
 import pandas as pd
 
 from libyareport import __version__
-from libyareport.content.findings import headline_figures, key_findings, phases, timeline_events
+from libyareport.content.findings import (
+    headline_figures,
+    key_findings,
+    material_backers,
+    outside_actor_ids,
+    period_text,
+    phases,
+    population_text,
+    reporter_text,
+    timeline_events,
+)
 from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.params import PARAMETER_HELP
@@ -31,30 +42,42 @@ def _status(row, ev: Evidence) -> str:
 def glue_counts(ev: Evidence, prefix: str = "") -> dict[str, str]:
     """Numbers used in prose, glued under stable names (and returned for tests)."""
     e, t, s, r = ev.events, ev.tolls, ev.support, ev.responses
-    corr = ev.corroboration("events")
+    ev_counts = grades.grade_counts(ev, "events")
+    contested = grades.all_contested(ev)
+    mb = material_backers(ev)
+    outside = outside_actor_ids(ev)
     values = {
         "window": ev.window.describe(),
         "n_events": str(e["event_id"].nunique()),
         "n_event_claims": str(len(e)),
-        "n_corroborated": str(int(corr["corroborated"].sum()) if len(corr) else 0),
-        "n_disputed": str(len(ev.disputed_event_ids())),
+        "n_corroborated": str(ev_counts.get("corroborated", 0)),
+        "n_confirmed": str(ev_counts.get("confirmed", 0)),
+        "n_single_source": str(ev_counts.get("single_source", 0)),
+        "n_contested_events": str(len(contested["events"])),
+        "n_disputed": str(sum(len(v) for v in contested.values())),
         "n_sources": str(len(set(e["source_id"]) | set(t["source_id"]) | set(s["source_id"]) | set(r["source_id"]))),
         "n_figures": str(t["figure_id"].nunique()),
-        "n_backers": str(s["backer_id"].nunique()),
+        "n_backers": str(mb["backer_id"].nunique()),
+        "n_diplomatic": str(s.loc[s["support_type"].map(lambda x: grades.support_group(ev, x)) == "diplomatic", "support_key"].nunique()),
         "n_support": str(len(s)),
-        "n_responses": str(r["response_id"].nunique()),
-        "n_response_actors": str(r["actor_id"].nunique()),
+        "n_responses": str(r.loc[r["actor_id"].isin(outside), "response_id"].nunique()),
+        "n_response_actors": str(r.loc[r["actor_id"].isin(outside), "actor_id"].nunique()),
+        "n_party_responses": str(r.loc[~r["actor_id"].isin(outside), "response_id"].nunique()),
     }
     phrases = {
         "events_phrase": plural(values["n_events"], "distinct event"),
         "claims_phrase": plural(values["n_event_claims"], "claim"),
         "corroborated_phrase": plural(values["n_corroborated"], "event is", "events are"),
+        "confirmed_phrase": plural(values["n_confirmed"], "event is", "events are"),
         "disputed_phrase": "is" if values["n_disputed"] == "1" else "are",
+        "disputed_claims_phrase": plural(values["n_disputed"], "claim is", "claims are"),
         "figures_phrase": plural(values["n_figures"], "distinct humanitarian figure"),
-        "backers_phrase": plural(values["n_backers"], "backer"),
+        "backers_phrase": plural(values["n_backers"], "material backer"),
+        "diplomatic_phrase": plural(values["n_diplomatic"], "show of diplomatic support", "shows of diplomatic support"),
         "support_phrase": plural(values["n_support"], "reported backer–recipient relationship"),
         "responses_phrase": plural(values["n_responses"], "international response"),
-        "actors_phrase": plural(values["n_response_actors"], "actor"),
+        "actors_phrase": plural(values["n_response_actors"], "outside state or body", "outside states and bodies"),
+        "party_responses_phrase": plural(values["n_party_responses"], "response", "responses"),
     }
     values.update(phrases)
     for k, v in values.items():
@@ -115,18 +138,36 @@ def run_record(ev: Evidence, params: dict) -> None:
 
 
 # -- chapter 1 -----------------------------------------------------------------------------
+def _grade_cell(ev: Evidence, table: str, key: str) -> str:
+    """The grade badge and counts of a key, as every table shows them."""
+    g = grades.grades(ev, table)
+    if key not in g.index:
+        return '<span class="lr-grade">forum commentary only</span>'
+    grade = g.loc[key, "grade"]
+    return f'<span class="lr-grade lr-grade-{html.escape(grade)}">{html.escape(grades.grade_text(ev, table, key))}</span>'
+
+
+def _stance_note(row) -> str:
+    st = row.get("stance") or "supports"
+    return "" if st == "supports" else f" · {'refutes' if st == 'refutes' else 'qualifies'}"
+
+
 def events_table(ev: Evidence) -> None:
     e = timeline_events(ev)
     if e.empty:
         say("*No events in this window.*")
         return
     e["what"] = [EVENT_TYPE_LABELS[t] for t in e["event_type"]]
-    e["status_text"] = [_status(r, ev) + (" · contradicted" if r["disputed"] else "") for _, r in e.iterrows()]
+    e["status_text"] = [_status(r, ev) + _stance_note(r) for _, r in e.iterrows()]
+    e["grade_cell"] = [_grade_cell(ev, "events", k) for k in e["event_id"]]
     e["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in e.itertuples()]
     e["event"] = [with_quote(s, q) for s, q in zip(e["summary"], e["quote"])]
-    table(e, {"date_text": "Date", "what": "Type", "event": "Event (and the source's words)", "place": "Place",
-              "status_text": "Status", "corroboration": "Sources", "src": "Cited"}, html_columns=("src", "event"),
-          css="lr-events")
+    e["date_cell"] = [r["date_text"] + (" (only partly inside the window)" if r["partial"] else "") for _, r in e.iterrows()]
+    e["who"] = [html.escape(a or "—") + (f'<br><span class="lr-target">hit: {html.escape(t)}</span>' if t else "")
+                for a, t in zip(e["actors_text"], e["targets"])]
+    table(e, {"date_cell": "Date", "what": "Type", "event": "Event (and the source's words)", "who": "Acted (and hit)",
+              "place": "Place", "status_text": "Status", "grade_cell": "Evidence grade", "src": "Cited"},
+          html_columns=("src", "event", "grade_cell", "who"), css="lr-events")
 
 
 def phases_table(ev: Evidence) -> None:
@@ -140,28 +181,103 @@ def phases_table(ev: Evidence) -> None:
     table(ph, {"name": "Phase", "from": "From", "to": "To", "description": "What marks it"})
 
 
+FIELD_NAMES = {"date": "date", "time": "time", "value": "value", "place": "place"}
+
+
+def _version(ev: Evidence, table: str, r) -> str:
+    """One version of a disputed key: what it says (date, time, value, place), who says it, the source."""
+    bits = []
+    if table == "tolls":
+        from libyareport.content.text import figure_text
+        bits.append(f"<b>{html.escape(figure_text(r))}</b> ({html.escape(population_text(ev, r['population']))}, "
+                    f"{html.escape(r['place'])}, {html.escape(period_text(r))}); reported by {html.escape(reporter_text(ev, r))}")
+    else:
+        if "date" in r and pd.notna(r.get("date")):
+            bits.append(f"<b>{html.escape(fmt_date(r['date'], r['date_precision'], r['date_end']))}</b>")
+        if r.get("time"):
+            bits.append(f"<b>{html.escape(r['time'])}</b>")
+        if r.get("place"):
+            bits.append(html.escape(r["place"]))
+        if table == "support":
+            bits.append(html.escape(f"{ev.actor_name(r['backer_id'])} → {ev.actor_name(r['recipient_id'])}: "
+                                    f"{SUPPORT_LABELS.get(r['support_type'], r['support_type'])}"))
+        bits.append(html.escape(_status(r, ev)))
+    stance = r.get("stance") or "supports"
+    label = {"supports": "", "refutes": '<span class="lr-stance">refutes</span> ',
+             "qualifies": '<span class="lr-stance">qualifies</span> '}[stance]
+    text = r.get("summary") or r.get("detail") or ""
+    return (f"<td>{label}{', '.join(bits)}<br>{html.escape(text)} {quote_cell(r['quote'])}</td>"
+            f"<td>{source_link(ev, r['claim_id'], r['source_id'], r['tier'])}</td>")
+
+
+def disputed_keys(ev: Evidence) -> list[tuple[str, str, str]]:
+    """(table, key, reason) for every contested key of the view, the section's rows (and its count)."""
+    out = []
+    for t, keys in grades.all_contested(ev).items():
+        g = grades.grades(ev, t)
+        for k in sorted(keys):
+            r = g.loc[k]
+            reasons = []
+            if r["disagreement"]:
+                reasons.append("the sources disagree on its " + ", ".join(FIELD_NAMES[f] for f in r["disagree_on"]))
+            n_ref = int(r["n_refuting"])
+            if n_ref:
+                reasons.append(f"{n_ref} source{'s' * (n_ref != 1)} refute{'s' * (n_ref == 1)} it")
+            if r["competing"]:
+                reasons.append("a competing claim contradicts it, or a source reports it as disputed")
+            out.append((t, k, "; ".join(reasons)))
+    return out
+
+
+TABLE_TITLES = {"events": "Events", "tolls": "Humanitarian figures", "support": "Backer relationships",
+                "responses": "International responses"}
+
+
 def disputes_section(ev: Evidence) -> None:
-    d = ev.disputes()
-    if d.empty:
-        say("*No claim in this window contradicts another.*")
+    """Every contested key of every table: each version side by side with its source.
+    The number of keys shown is the number the chapter prose and the check summary count."""
+    from IPython.display import HTML, display
+    keys = disputed_keys(ev)
+    if not keys:
+        say("*No claim in this window is contested: no source refutes one, none contradicts another, "
+            "and no two sources disagree on a date, time, value or place.*")
         return
-    full = (ev.base or ev).events
-    for target, g in d.groupby("disputed_event_id", sort=False):
-        target_rows = full[full["event_id"] == target]
-        head = target_rows.iloc[0]["summary"] if len(target_rows) else target
-        parts = [f'<div class="lr-dispute"><h4>{html.escape(head)}</h4><ul>']
-        for _, r in target_rows.iterrows():
-            parts.append(f"<li><b>{html.escape(fmt_date(r['date'], r['date_precision'], r['date_end']))}</b>, "
-                         f"{html.escape(_status(r, ev))}: {quote_cell(r['quote']) or html.escape(r['summary'])} "
-                         f"— {source_link(ev, r['claim_id'], r['source_id'], r['tier'])}</li>")
-        parts.append("</ul><p>Contradicted by:</p><ul>")
-        for _, r in g.iterrows():
-            parts.append(f"<li><b>{html.escape(fmt_date(r['date']))}</b>, {html.escape(_status(r, ev))}: "
-                         f"{html.escape(r['summary'])} {quote_cell(r['quote'])} "
-                         f"— {source_link(ev, r['claim_id'], r['source_id'], r['tier'])}</li>")
-        parts.append("</ul></div>")
-        from IPython.display import HTML, display
-        display(HTML("".join(parts)))
+    from libyareport.evidence.schema import KEY_OF
+    parts = [f'<p class="lr-dispute-count">{len(keys)} contested claim{"s" * (len(keys) != 1)}.</p>']
+    current = None
+    for t, k, reason in keys:
+        if t != current:
+            parts.append(f"<h3>{html.escape(TABLE_TITLES[t])}</h3>")
+            current = t
+        df = ev.tables[t]
+        rows = df[(df[KEY_OF[t]] == k) & (df["status"] != "commentary")]
+        counter = pd.DataFrame()
+        if t == "events":
+            # the claims that contradict this event, and the event this claim contradicts
+            mentions = df["disputes"].map(lambda v, key=k: key in {x.strip() for x in v.split(";")})
+            counter = df[mentions & (df["event_id"] != k)]
+            targets = {x.strip() for v in rows["disputes"] for x in v.split(";") if x.strip()}
+            counter = pd.concat([counter, df[df["event_id"].isin(targets)]])
+        head = rows.iloc[0]
+        title = head.get("summary") or head.get("detail") or k
+        if t == "support":
+            title = (f"{ev.actor_name(head['backer_id'])} → {ev.actor_name(head['recipient_id'])}: "
+                     f"{SUPPORT_LABELS.get(head['support_type'], head['support_type'])}")
+        if t == "tolls":
+            title = f"{METRIC_LABELS.get(head['metric'], head['metric'])}: {head['figure_id']}"
+        parts.append(f'<div class="lr-dispute" id="dispute-{html.escape(k)}"><h4>{html.escape(str(title))}</h4>'
+                     f'<p class="lr-dispute-why">Contested: {html.escape(reason)}. {_grade_cell(ev, t, k)}</p>'
+                     '<table class="lr-table lr-versions"><thead><tr><th>Version</th><th>Source</th></tr></thead><tbody>')
+        for _, r in rows.iterrows():
+            parts.append(f"<tr>{_version(ev, t, r)}</tr>")
+        parts.append("</tbody></table>")
+        if len(counter):
+            parts.append('<p>Competing claims:</p><table class="lr-table lr-versions"><tbody>')
+            for _, r in counter.drop_duplicates("claim_id").iterrows():
+                parts.append(f"<tr>{_version(ev, t, r)}</tr>")
+            parts.append("</tbody></table>")
+        parts.append("</div>")
+    display(HTML("".join(parts)))
 
 
 # -- chapter 2 -----------------------------------------------------------------------------
@@ -173,12 +289,17 @@ def support_table(ev: Evidence) -> None:
     s["backer"] = s["backer_id"].map(ev.actor_name)
     s["recipient"] = s["recipient_id"].map(ev.actor_name)
     s["kind"] = s["support_type"].map(SUPPORT_LABELS)
-    s["status_text"] = [_status(r, ev) for _, r in s.iterrows()]
+    s["group"] = s["support_type"].map(lambda x: grades.support_group(ev, x))
+    s["group_text"] = s["group"].map({"material": "material", "diplomatic": "diplomatic (not a backer)"}).fillna("unspecified")
+    s["status_text"] = [_status(r, ev) + _stance_note(r) for _, r in s.iterrows()]
+    s["grade_cell"] = [_grade_cell(ev, "support", k) for k in s["support_key"]]
     s["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in s.itertuples()]
     s["what"] = [with_quote(d, q) for d, q in zip(s["detail"], s["quote"])]
-    s = s.sort_values(["backer", "recipient", "kind"])
-    table(s, {"backer": "Backer", "recipient": "Recipient", "kind": "Support", "what": "Detail (and the source's words)",
-              "period": "Period", "status_text": "Status", "src": "Cited"}, html_columns=("src", "what"))
+    s["_g"] = s["group"].map({"material": 0, "unspecified": 1, "diplomatic": 2}).fillna(1)
+    s = s.sort_values(["_g", "backer", "recipient", "kind"])
+    table(s, {"backer": "Backer", "recipient": "Recipient", "kind": "Support", "group_text": "Kind",
+              "what": "Detail (and the source's words)", "period": "Period", "status_text": "Status",
+              "grade_cell": "Evidence grade", "src": "Cited"}, html_columns=("src", "what", "grade_cell"))
 
 
 def actors_table(ev: Evidence) -> None:
@@ -198,28 +319,49 @@ def actors_table(ev: Evidence) -> None:
     a["side_text"] = a["side"].map({"lna": "LNA camp", "gna": "GNA camp", "neutral": "neutral / international",
                                     "mixed": "both sides", "other": "other"})
     a["kind_text"] = a["kind"].str.replace("_", " ")
-    a["sources_text"] = a["named_in"].map(lambda ids: "; ".join(ev.cite(s) for s in ids) or "public record only")
+    rows_naming = _sources_naming(ev)
+    a["named_in"] = [sorted(set(n) | rows_naming.get(i, set())) for i, n in zip(a["actor_id"], a["named_in"])]
+    a["sources_text"] = a["named_in"].map(lambda ids: "; ".join(ev.cite(s) for s in ids if s in ev.sources)
+                                          or ("public record only" if ids else "no source in this window"))
     a["tier_text"] = a["tier"].map({"corpus": "corpus", "context": "public record"})
     a = a.sort_values(["side", "name"])
     table(a, {"name": "Actor", "aliases": "Names in the texts", "kind_text": "Kind", "side_text": "Side",
               "sources_text": "Named in", "tier_text": "Registry"})
 
 
+def _sources_naming(ev: Evidence) -> dict[str, set[str]]:
+    """Actor ID → sources whose claim rows name it in an actor column (acted, hit, backed, reported …)."""
+    cols = ("actor_ids", "target_ids", "claimed_by", "originator", "backer_id", "recipient_id", "actor_id",
+            "target_id", "reported_by", "reported_via")
+    out: dict[str, set[str]] = {}
+    for df in ev.tables.values():
+        for c in cols:
+            if c not in df:
+                continue
+            for v, sid in zip(df[c], df["source_id"]):
+                for a in str(v).split(";"):
+                    if a.strip():
+                        out.setdefault(a.strip(), set()).add(sid)
+    return out
+
+
 # -- chapter 3 -----------------------------------------------------------------------------
 def headline_table(ev: Evidence) -> pd.DataFrame:
+    """First and latest report per metric × population × place, each with its period and grade."""
     h = headline_figures(ev)
     if h.empty:
         say("*No killed, injured or displaced figures are reported in this window.*")
         return h
     h = h.copy()
     h["metric_text"] = h["metric"].map(METRIC_LABELS)
-    h["pop"] = h["population"].str.replace("_", " ")
     h["tier_text"] = h["tiers"].str.replace("context", "public record")
+    h["grade_cell"] = [_grade_cell(ev, "tolls", k) for k in h["figure_id"]]
     t = ev.tolls.set_index("claim_id")
     h["src"] = [" ".join(source_link(ev, c, t.loc[c, "source_id"], t.loc[c, "tier"]) for c in ids) for ids in h["claim_ids"]]
-    table(h, {"metric_text": "Figure", "text": "Number", "pop": "Who", "place": "Where", "as_of_text": "As of",
-              "reporter": "Reported by", "n_sources": "Corroborating sources", "tier_text": "Tier", "src": "Cited"},
-          html_columns=("src",), css="lr-headline")
+    table(h, {"metric_text": "Figure", "population_text": "Who", "place": "Where", "period_text": "Period",
+              "report": "Report", "text": "Number", "reporter": "Reported by", "grade_cell": "Evidence grade",
+              "tier_text": "Tier", "src": "Cited"},
+          html_columns=("src", "grade_cell"), css="lr-headline")
     return h
 
 
@@ -252,43 +394,60 @@ def tolls_table(ev: Evidence) -> None:
     from libyareport.content.text import figure_text
     t["metric_text"] = t["metric"].map(METRIC_LABELS)
     t["number"] = [figure_text(r) for _, r in t.iterrows()]
-    t["as_of_text"] = [fmt_date(a, p, e) for a, p, e in zip(t["as_of"], t["as_of_precision"], t["as_of_end"])]
-    t["reporter"] = t["reported_by"].map(ev.actor_name) + t["reported_via"].map(lambda v: f" (via {ev.actor_name(v)})" if v else "")
+    t["period"] = [period_text(r) for _, r in t.iterrows()]
+    t["reporter"] = [reporter_text(ev, r) for _, r in t.iterrows()]
     t["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in t.itertuples()]
-    t["pop"] = t["population"].str.replace("_", " ")
+    t["pop"] = t["population"].map(lambda p: population_text(ev, p))
     t["num"] = [with_quote(n, q) for n, q in zip(t["number"], t["quote"])]
+    t["grade_cell"] = [_grade_cell(ev, "tolls", k) for k in t["figure_id"]]
     t = t.sort_values(["as_of", "metric"])
-    table(t, {"as_of_text": "As of", "metric_text": "Figure", "num": "Number (and the source's words)", "pop": "Who",
-              "place": "Where", "reporter": "Reported by", "src": "Cited"}, html_columns=("src", "num"))
+    table(t, {"period": "Period", "metric_text": "Figure", "num": "Number (and the source's words)", "pop": "Who",
+              "place": "Where", "reporter": "Reported by", "grade_cell": "Evidence grade", "src": "Cited"},
+          html_columns=("src", "num", "grade_cell"))
 
 
 # -- chapter 4 -----------------------------------------------------------------------------
-def responses_table(ev: Evidence) -> None:
+def responses_table(ev: Evidence, who: str = "all") -> None:
+    """Responses, one row per claim; `who` = 'outside' (states and bodies outside the war),
+    'parties' (the Libyan parties and their material backers) or 'all'."""
     r = ev.responses.copy()
+    outside = outside_actor_ids(ev)
+    if who == "outside":
+        r = r[r["actor_id"].isin(outside)]
+    elif who == "parties":
+        r = r[~r["actor_id"].isin(outside)]
     if r.empty:
-        say("*No international responses in this window.*")
+        say("*No responses of this kind in this window.*")
         return
-    r["date_text"] = [fmt_date(d, p, e) for d, p, e in zip(r["date"], r["date_precision"], r["date_end"])]
+    from libyareport.content.spans import with_spans
+    r = with_spans(ev, r, "responses")
+    r["date_text"] = [fmt_date(d, p, e) + (" (only partly inside the window)" if part else "")
+                      for d, p, e, part in zip(r["date"], r["date_precision"], r["date_end"], r["partial"])]
     r["actor"] = r["actor_id"].map(ev.actor_name)
+    r["role"] = ["outside state or body" if a in outside else "party or backer" for a in r["actor_id"]]
     r["target"] = r["target_id"].map(lambda x: ev.actor_name(x) if x else "")
     r["kind"] = r["response_type"].map(RESPONSE_LABELS)
+    r["grade_cell"] = [_grade_cell(ev, "responses", k) for k in r["response_id"]]
     r["src"] = [source_link(ev, x.claim_id, x.source_id, x.tier) for x in r.itertuples()]
     r["what"] = [with_quote(s, q) for s, q in zip(r["summary"], r["quote"])]
-    r = r.sort_values(["date", "actor"])
-    table(r, {"date_text": "Date", "actor": "Who", "kind": "Kind", "target": "Toward", "what": "What (and the source's words)",
-              "src": "Cited"}, html_columns=("src", "what"))
+    r = r.sort_values(["span_start", "span_end", "actor"])
+    table(r, {"date_text": "Date", "actor": "Who", "role": "Role", "kind": "Kind", "target": "Toward",
+              "what": "What (and the source's words)", "grade_cell": "Evidence grade", "src": "Cited"},
+          html_columns=("src", "what", "grade_cell"))
 
 
 # -- appendix -------------------------------------------------------------------------------
 def sources_overview(ev: Evidence) -> None:
     s = ev.source_table.copy()
-    counts = ev.claims_per_source().set_index("source_id")["n_claims"]
+    counts = (ev.base or ev).claims_per_source().set_index("source_id")["n_claims"]
     s["n_claims"] = s["id"].map(counts).fillna(0).astype(int)
+    s["outlet"] = [o + (" (inferred)" if str(b).lower().startswith("inferred") else "") + ev.reliability_badge(i)
+                   for o, b, i in zip(s["outlet"], s["outlet_basis"], s["id"])]
     s["published_text"] = [fmt_date(p, pr) for p, pr in zip(s["published"], s["published_precision"])]
     s["link"] = s["id"].map(lambda i: f'<a href="#src-{html.escape(i)}">{html.escape(i)}</a>')
     s["kind_text"] = s["kind"].str.replace("_", " ")
     table(s, {"link": "Source", "outlet": "Outlet", "title": "Title", "published_text": "Published",
-              "kind_text": "Kind", "n_claims": "Claims it supports"}, html_columns=("link",))
+              "kind_text": "Kind", "n_claims": "Claim rows citing it"}, html_columns=("link",))
 
 
 def source_texts(ev: Evidence) -> None:
@@ -344,7 +503,31 @@ def references_table(ev: Evidence) -> None:
     for x in r.sort_values(["publisher", "title"]).itertuples():
         via = f" (via {html.escape(x.via)})" if x.via else ""
         date = fmt_date(x.date) if pd.notna(x.date) else "n.d."
-        lis.append(f'<li id="ref-{html.escape(x.ref_id)}">{html.escape(x.publisher)}{via} — '
+        badge = ev.reliability_badge(x.ref_id)
+        note = f" ({html.escape(x.reliability_note)})" if badge and getattr(x, "reliability_note", "") else ""
+        badge_html = f' <span class="lr-reliability">{html.escape(badge.strip())}</span>{note}' if badge else ""
+        lis.append(f'<li id="ref-{html.escape(x.ref_id)}">{html.escape(x.publisher)}{via}{badge_html} — '
                    f'“{html.escape(x.title)}” ({date}) <a href="{html.escape(x.url)}">{html.escape(x.url)}</a> '
-                   f'· {int(counts.get(x.ref_id, 0))} rows</li>')
+                   f'· {plural(int(counts.get(x.ref_id, 0)), "row")}</li>')
     display(HTML('<ul class="lr-references">' + "".join(lis) + "</ul>"))
+
+
+def method_definitions(ev: Evidence) -> None:
+    """The grades, stances and source reliability as the schema defines them (x-grades, x-stances,
+    x-reliability), with the number of keys per grade in this run."""
+    from IPython.display import HTML, display
+
+    from libyareport.evidence.schema import CLAIM_TABLES
+    totals: dict[str, int] = {}
+    for t in CLAIM_TABLES:
+        for g, n in grades.grade_counts(ev, t).items():
+            totals[g] = totals.get(g, 0) + n
+    parts = []
+    for name, title in (("x-grades", "Evidence grades"), ("x-stances", "Stances"), ("x-reliability", "Source reliability")):
+        items = []
+        for i, e in grades.vocabulary(ev, name).items():
+            count = f" <span class=\"lr-count\">({plural(totals.get(i, 0), 'key')} in this edition)</span>" if name == "x-grades" else ""
+            items.append(f"<dt>{html.escape(e.get('label', i))}</dt><dd>{html.escape(e.get('definition', ''))}{count}</dd>")
+        if items:
+            parts.append(f"<p><b>{html.escape(title)}</b></p><dl class=\"lr-definitions\">{''.join(items)}</dl>")
+    display(HTML("".join(parts)))
