@@ -93,11 +93,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from libyareport.publish.briefing import build_book_pdf, build_briefing
+    from libyareport.publish.book import print_briefing
+    from libyareport.publish.briefing import build_book_pdf
     if args.book:
-        build_book_pdf(_build_dir(args))
+        from libyareport.lock import writer_lock
+        from libyareport.publish.book import ROOT, prepare_build_dir
+        build = _build_dir(args) or ROOT / "_build"
+        prepare_build_dir(build)
+        with writer_lock(build, "pdf --book"):
+            build_book_pdf(build)
         return 0
-    build_briefing(_params_from(args), build_dir=_build_dir(args))
+    print_briefing(_params_from(args), build_dir=_build_dir(args))
     return 0
 
 
