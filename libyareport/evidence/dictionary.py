@@ -52,8 +52,12 @@ def render_dictionary(data_dir: Path | None = None) -> str:
                 form = f"→ {f.references}" + (f" (`{f.separator}`-separated)" if f.separator else "")
             elif f.separator:
                 form = (form + " " if form else "") + f"`{f.separator}`-separated list"
-            if f.minimum is not None:
+            if f.minimum is not None and f.maximum is not None:
+                form = (form + "; " if form else "") + f"{f.minimum:g} to {f.maximum:,.0f}"
+            elif f.minimum is not None:
                 form = (form + "; " if form else "") + f"≥ {f.minimum:g}"
+            elif f.maximum is not None:
+                form = (form + "; " if form else "") + f"≤ {f.maximum:,.0f}"
             req = "yes" if f.required else ("corpus tier" if f.corpus_required else "")
             desc = f.description.replace("|", "\\|")
             out.append(f"| `{f.name}` | {f.type} | {req} | {form} | {desc} |")
