@@ -188,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         for p in e.problems:
             print(f"error: {p}" if not p.file else str(p), file=sys.stderr)  # one line per problem
         return 1
+    except OSError as e:  # a fault no stage anticipated (disk, permissions): still one line, never a traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"error: {where}{e.strerror or e}; nothing already published or in data/ was changed", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,6 +1,7 @@
 """The data dictionary (`data/README.md`), generated from `data/datapackage.json`."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from libyareport.evidence.schema import load_package
@@ -66,8 +67,23 @@ def render_dictionary(data_dir: Path | None = None) -> str:
 
 
 def write_dictionary(data_dir: Path) -> Path:
+    """Write data/README.md through a temporary file and a rename, holding the data/ lock."""
+    from libyareport.errors import Problem, ReportError, rel
+    from libyareport.lock import writer_lock
+
+    if not data_dir.is_dir():
+        raise ReportError(Problem(rel(data_dir), None, None, "data directory does not exist",
+                                  "the data directory whose README.md to regenerate (--data DIR)"))
     path = data_dir / "README.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render_dictionary(data_dir), encoding="utf-8")
-    tmp.replace(path)
+    tmp = path.with_name(".README.md.tmp")
+    text = render_dictionary(data_dir)
+    with writer_lock(data_dir, "dictionary"):
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise ReportError(Problem(rel(path), None, None, f"cannot write the data dictionary: {e.strerror or e}",
+                                      "a writable data directory; the previous README.md is unchanged")) from None
     return path
