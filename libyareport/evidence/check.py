@@ -65,7 +65,8 @@ def _check_value(f: Field, value: str, where: tuple[str, int]) -> tuple[object, 
         num = float(value)
         shown = value if len(value) <= 24 else value[:21] + "…"
         if not math.isfinite(num):
-            return None, Problem(file, line, f.name, f"{shown} is too large", _range(f))
+            return None, Problem(file, line, f.name, f"{shown} is larger than {f.maximum:,.0f}" if f.maximum is not None
+                                 else f"{shown} is too large", _range(f))
         if f.type == "integer" and not num.is_integer():
             return None, Problem(file, line, f.name, f"'{value}' is not a whole number", "an integer")
         if f.minimum is not None and num < f.minimum:

@@ -35,13 +35,17 @@ def check_actors(loaded) -> None:
     for file, line, row in _rows(loaded, ("actors", "context_actors")):
         aid = row.get("actor_id", "").strip()
         name = row.get("name", "").strip()
+        same_name = False
         if name:
             first = names.setdefault(_key(name), (file, line, aid))
-            if first[2] != aid:
+            same_name = first[2] != aid
+            if same_name:
                 loaded.problems.append(Problem(file, line, "name", f"actor '{aid}' has the same name '{name}' as "
                                                f"actor '{first[2]}' ({first[0]}:{first[1]})",
                                                "a distinct display name for each actor"))
-        own = {_key(name)} | {_key(a) for a in row.get("aliases", "").split(";") if a.strip()}
+        own = ({_key(name)} | {_key(a) for a in row.get("aliases", "").split(";") if a.strip()}) - {""}
+        if same_name:
+            own.discard(_key(name))  # reported once, as a name
         for alias in sorted(own):
             first = aliases.setdefault(alias, (file, line, aid))
             if first[2] != aid:
