@@ -43,7 +43,7 @@ def esc(text: object, width: int = 70) -> str:
     return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(s, width) or [""])
 
 
-def label(text: object) -> str:
+def _label(text: object) -> str:
     """A name used as an axis category, legend entry or tick label: escaped, not wrapped
     (plotly draws <a>, <b>, … in labels as markup, so a name must never reach it raw)."""
     return html.escape(str(text), quote=False)
@@ -275,7 +275,7 @@ def backer_matrix(ev: Evidence, height: int = 420) -> go.Figure:
     z = [[g.loc[(b, r), "n"] if (b, r) in g.index else None for r in recips] for b in backers]
     text = [[esc(g.loc[(b, r), "kinds"], 18) if (b, r) in g.index else "" for r in recips] for b in backers]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[label(ev.actor_name(r)) for r in recips], y=[label(ev.actor_name(b)) for b in backers], text=text,
+        z=z, x=[_label(ev.actor_name(r)) for r in recips], y=[_label(ev.actor_name(b)) for b in backers], text=text,
         texttemplate="%{text}", colorscale=[[0, "#deebf7"], [1, "#08519c"]], xgap=2, ygap=2,
         colorbar={"title": {"text": "sources"}}, hovertemplate="%{y} → %{x}<br>%{text}<br>%{z} source(s)<extra></extra>",
     ), layout=style.base_layout(title, "Recipient", "Backer", height=max(height, 40 * len(backers) + 160)))
@@ -306,7 +306,7 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     top = list(t["reported_by"].value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[:7])
     reporters = sorted(top, key=ev.actor_name)
     colour = {r: style.SEQUENCE[i] for i, r in enumerate(reporters)}
-    legend_name = {r: label(ev.actor_name(r)) if r in colour else "Other bodies" for r in set(t["reported_by"])}
+    legend_name = {r: _label(ev.actor_name(r)) if r in colour else "Other bodies" for r in set(t["reported_by"])}
     colour.update({r: style.OKABE_ITO["grey"] for r in set(t["reported_by"]) - set(colour)})
     shown: set[str] = set()
     for row, (label, metrics) in enumerate(panels, 1):
@@ -347,7 +347,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     r = ev.responses.copy()
     if r.empty:
         return _empty(title, "No international responses in this window.")
-    r["actor"] = r["actor_id"].map(lambda a: label(ev.actor_name(a)))  # axis labels: escaped once
+    r["actor"] = r["actor_id"].map(lambda a: _label(ev.actor_name(a)))  # axis labels: escaped once
     kinds = [k for k in RESPONSE_LABELS if k in set(r["response_type"])]
     fig = go.Figure(layout=style.base_layout(title, "Date", None, height=max(height, 26 * r["actor"].nunique() + 200)))
     for i, k in enumerate(kinds):
@@ -377,7 +377,7 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     kinds = [k for k in RESPONSE_LABELS if k in set(r["response_type"])]
     z = [[int(g.get((a, k), 0)) or None for k in kinds] for a in actors]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[RESPONSE_LABELS[k] for k in kinds], y=[label(ev.actor_name(a)) for a in actors], texttemplate="%{z}",
+        z=z, x=[RESPONSE_LABELS[k] for k in kinds], y=[_label(ev.actor_name(a)) for a in actors], texttemplate="%{z}",
         colorscale=[[0, "#fee6ce"], [1, "#a63603"]], xgap=2, ygap=2, colorbar={"title": {"text": "responses"}},
         hovertemplate="%{y}: %{x}<br>%{z} response(s)<extra></extra>",
     ), layout=style.base_layout(title, None, None, height=max(height, 26 * len(actors) + 220)))
