@@ -13,6 +13,7 @@ Each command imports only the stage it drives, when it runs, so `--help` and a n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -94,11 +95,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_pdf(args: argparse.Namespace) -> int:
-    from libyareport.publish.briefing import build_book_pdf, build_briefing
+    from libyareport.publish.book import print_briefing
+    from libyareport.publish.briefing import build_book_pdf
     if args.book:
-        build_book_pdf(_build_dir(args))
+        from libyareport.lock import writer_lock
+        from libyareport.publish.book import ROOT, prepare_build_dir
+        build = _build_dir(args) or ROOT / "_build"
+        prepare_build_dir(build)
+        with writer_lock(build, "pdf --book"):
+            build_book_pdf(build)
         return 0
-    build_briefing(_params_from(args), build_dir=_build_dir(args))
+    print_briefing(_params_from(args), build_dir=_build_dir(args))
     return 0
 
 
@@ -112,12 +119,21 @@ def _articles():
     return commands
 
 
+def _data_writer(args: argparse.Namespace, what: str):
+    """add/accept write data/: exclusive lock, so no build reads a half-added article."""
+    from libyareport.lock import writer_lock
+    data = Path(args.data)
+    return writer_lock(data, what) if data.is_dir() else contextlib.nullcontext()
+
+
 def cmd_add(args: argparse.Namespace) -> int:
-    return _articles().run_add(args)
+    with _data_writer(args, "add"):
+        return _articles().run_add(args)
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    return _articles().run_accept(args)
+    with _data_writer(args, "accept"):
+        return _articles().run_accept(args)
 
 
 # -- the parser -------------------------------------------------------------------------------
@@ -203,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as e:
         for p in e.problems:
             print(f"error: {p}" if not p.file else str(p), file=sys.stderr)  # one line per problem
+        return 1
+    except OSError as e:  # a fault no stage anticipated (disk, permissions): still one line, never a traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"error: {where}{e.strerror or e}; nothing already published or in data/ was changed", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

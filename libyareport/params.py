@@ -37,7 +37,7 @@ TRUE = {"true", "yes", "1", "on"}
 FALSE = {"false", "no", "0", "off"}
 #: Dates outside this range are a data or parameter error, not history.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits only
 
 
 def parse_date(value: str) -> dt.date | None:

@@ -336,7 +336,7 @@ def test_failure_while_writing_leaves_data_unchanged(data_dir: Path, monkeypatch
         raise OSError("disk full")
 
     monkeypatch.setattr(frame.Output, "write_parquet", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ReportError, match="disk full"):
         run("acled", "acled_legacy.csv", data_dir)
     assert tree_state(data_dir) == before
 

@@ -3,6 +3,7 @@ file, line and column, says what is wrong and what was expected."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +13,13 @@ from libyareport.evidence.csvread import Table, read_table
 from libyareport.evidence.honesty_checks import relay_problems, source_reliability_problem
 from libyareport.evidence.labels import missing_labels
 from libyareport.evidence.schema import CLAIM_TABLES, Field, Package, Resource, load_package
-from libyareport.evidence.sources import Source, parse_line_ranges, parse_source, sha256, text_lines_equal
-from libyareport.params import parse_date
+from libyareport.evidence.sources import Source, normalise, parse_line_ranges, parse_source, sha256, text_lines_equal
+from libyareport.params import EARLIEST, LATEST, parse_date
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits only: '١٢' is not a number here
+#: The shortest quote that can stand as evidence (after whitespace is normalised).
+MIN_QUOTE_CHARS = 20
 
 
 def period_end(start: dt.date, end: dt.date | None, precision: str) -> dt.date:
@@ -53,16 +56,26 @@ def _check_value(f: Field, value: str, where: tuple[str, int]) -> tuple[object, 
         d = parse_date(value)
         if d is None:
             return None, Problem(file, line, f.name, f"'{value}' is not a valid date", "an ISO date YYYY-MM-DD")
+        if not EARLIEST <= d <= LATEST:
+            return None, Problem(file, line, f.name, f"{value} is outside the supported range",
+                                 f"a date between {EARLIEST} and {LATEST}")
         return d, None
     if f.type in ("number", "integer"):
         if not _NUMBER.match(value):
             return None, Problem(file, line, f.name, f"'{value}' is not a number",
                                  "a plain number without thousands separators (e.g. 3400)")
         num = float(value)
+        shown = value if len(value) <= 24 else value[:21] + "…"
+        if not math.isfinite(num):
+            return None, Problem(file, line, f.name, f"{shown} is larger than {f.maximum:,.0f}" if f.maximum is not None
+                                 else f"{shown} is too large", _range(f))
         if f.type == "integer" and not num.is_integer():
             return None, Problem(file, line, f.name, f"'{value}' is not a whole number", "an integer")
         if f.minimum is not None and num < f.minimum:
-            return None, Problem(file, line, f.name, f"{value} is negative", f"a number ≥ {f.minimum:g}")
+            return None, Problem(file, line, f.name, f"{value} is negative" if f.minimum == 0 else f"{value} is too small",
+                                 _range(f))
+        if f.maximum is not None and num > f.maximum:
+            return None, Problem(file, line, f.name, f"{shown} is larger than {f.maximum:,.0f}", _range(f))
         return num, None
     items = [v.strip() for v in value.split(f.separator)] if f.separator else [value]
     for item in items:
@@ -73,6 +86,14 @@ def _check_value(f: Field, value: str, where: tuple[str, int]) -> tuple[object, 
         if f.separator and not item:
             return None, Problem(file, line, f.name, f"empty item in '{value}'", f"items separated by '{f.separator} '")
     return value, None
+
+
+def _range(f: Field) -> str:
+    if f.minimum is not None and f.maximum is not None:
+        return f"a number from {f.minimum:g} to {f.maximum:,.0f}"
+    if f.maximum is not None:
+        return f"a number ≤ {f.maximum:,.0f}"
+    return f"a number ≥ {f.minimum:g}" if f.minimum is not None else "a finite number"
 
 
 def _expected(f: Field) -> str:
@@ -141,6 +162,10 @@ def _check_sources(loaded: Loaded) -> None:
         loaded.problems.append(Problem(rel(folder), None, None, "no source documents", "one .md file per source"))
     known = {f.name for f in res.fields}
     for path in files:
+        if not path.is_file():  # a FIFO would block the read forever; a directory cannot be read
+            kind = "a directory" if path.is_dir() else "not a regular file"
+            loaded.problems.append(Problem(rel(path), None, None, f"is {kind}", "a Markdown file (sources/<id>.md)"))
+            continue
         src, problems = parse_source(path)
         loaded.problems.extend(problems)
         if src is None:
@@ -167,9 +192,14 @@ def _check_sources(loaded: Loaded) -> None:
             loaded.problems.append(Problem(name, key_line.get("id", 2), "id", f"duplicate source id '{src.id}'",
                                            "unique source IDs"))
         derived = str(src.meta.get("derived_from") or "")
-        raw_path = loaded.data_dir / "raw" / derived
+        raw_dir = loaded.data_dir / "raw"
+        raw_path = raw_dir / derived
         ranges = parse_line_ranges(src.meta.get("derived_lines") or "")
-        if derived and not raw_path.is_file():
+        if derived and (Path(derived).is_absolute() or raw_path.resolve().parent != raw_dir.resolve()):
+            loaded.problems.append(Problem(name, key_line.get("derived_from", 2), "derived_from",
+                                           f"'{derived}' is outside data/raw/",
+                                           "the name of a file directly in data/raw/ (checksummed in MANIFEST.sha256)"))
+        elif derived and not raw_path.is_file():
             loaded.problems.append(Problem(name, key_line.get("derived_from", 2), "derived_from",
                                            f"raw file '{derived}' does not exist", "a file name in data/raw/"))
         elif derived and src.meta.get("extracted_with"):
@@ -274,12 +304,20 @@ def _check_claim(loaded: Loaded, res: Resource, row: dict, parsed: dict, file: s
         if not quote:
             problems.append(Problem(file, line, "quote", "quote is empty",
                                     "a verbatim passage of the cited source (corpus rows quote their source)"))
+        elif len(normalise(quote)) < MIN_QUOTE_CHARS:
+            problems.append(Problem(file, line, "quote", f"quote \"{quote}\" is too short to stand as evidence",
+                                    f"a passage of at least {MIN_QUOTE_CHARS} characters"))
         else:
             problems.extend(relay_problems(res.table, row, file, line))
-        if quote and src is not None and not src.contains(quote):
+        long_enough = bool(quote) and len(normalise(quote)) >= MIN_QUOTE_CHARS
+        if long_enough and src is not None and not src.contains(quote):
             short = quote if len(quote) <= 60 else quote[:57] + "…"
             problems.append(Problem(file, line, "quote", f"quote \"{short}\" does not occur in source '{sid}'",
                                     f"text copied verbatim from {rel(src.path)}"))
+        elif long_enough and src is not None and not src.contains_in_one_passage(quote):
+            short = quote if len(quote) <= 60 else quote[:57] + "…"
+            problems.append(Problem(file, line, "quote", f"quote \"{short}\" runs across two passages of source '{sid}'",
+                                    "one passage: a quote does not join a heading to a paragraph or two paragraphs"))
         if src is not None:
             published = parse_date(str(src.meta.get("published", "")))
             kind = src.meta.get("kind")
@@ -343,6 +381,8 @@ def load_checked(data_dir: Path | str) -> Loaded:
     _read_tables(loaded)
     _check_rows(loaded)
     _check_narrative(loaded)
+    from libyareport.evidence.integrity import check_integrity
+    check_integrity(loaded)
     return loaded
 
 

@@ -1,6 +1,7 @@
 """The data dictionary (`data/README.md`), generated from `data/datapackage.json`."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from libyareport.evidence.schema import _field, load_package
@@ -54,8 +55,12 @@ def render_dictionary(data_dir: Path | None = None) -> str:
                 form = f"→ {f.references}" + (f" (`{f.separator}`-separated)" if f.separator else "")
             elif f.separator:
                 form = (form + " " if form else "") + f"`{f.separator}`-separated list"
-            if f.minimum is not None:
+            if f.minimum is not None and f.maximum is not None:
+                form = (form + "; " if form else "") + f"{f.minimum:g} to {f.maximum:,.0f}"
+            elif f.minimum is not None:
                 form = (form + "; " if form else "") + f"≥ {f.minimum:g}"
+            elif f.maximum is not None:
+                form = (form + "; " if form else "") + f"≤ {f.maximum:,.0f}"
             req = "yes" if f.required else ("corpus tier" if f.corpus_required else "")
             desc = f.description.replace("|", "\\|")
             out.append(f"| `{f.name}` | {f.type} | {req} | {form} | {desc} |")
@@ -65,8 +70,23 @@ def render_dictionary(data_dir: Path | None = None) -> str:
 
 
 def write_dictionary(data_dir: Path) -> Path:
+    """Write data/README.md through a temporary file and a rename, holding the data/ lock."""
+    from libyareport.errors import Problem, ReportError, rel
+    from libyareport.lock import writer_lock
+
+    if not data_dir.is_dir():
+        raise ReportError(Problem(rel(data_dir), None, None, "data directory does not exist",
+                                  "the data directory whose README.md to regenerate (--data DIR)"))
     path = data_dir / "README.md"
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render_dictionary(data_dir), encoding="utf-8")
-    tmp.replace(path)
+    tmp = path.with_name(".README.md.tmp")
+    text = render_dictionary(data_dir)
+    with writer_lock(data_dir, "dictionary"):
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise ReportError(Problem(rel(path), None, None, f"cannot write the data dictionary: {e.strerror or e}",
+                                      "a writable data directory; the previous README.md is unchanged")) from None
     return path

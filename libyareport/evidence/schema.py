@@ -6,9 +6,12 @@ Validation (`validate.py`), the loader (`evidence.py`) and the data dictionary
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from libyareport.errors import Problem, ReportError, rel
 
 CLAIM_TABLES = ("events", "tolls", "support", "responses")
 KEY_OF = {"events": "event_id", "tolls": "figure_id", "support": "support_key", "responses": "response_id"}
@@ -25,6 +28,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
     minimum: float | None = None
+    maximum: float | None = None
     references: str | None = None  # "actors", "source", "event_id"
     separator: str | None = None
     corpus_required: bool = False
@@ -57,6 +61,11 @@ class Resource:
 
 def _field(d: dict) -> Field:
     c = d.get("constraints", {})
+    if not isinstance(c, dict):
+        raise TypeError(f"constraints of '{d['name']}' is not an object")
+    for bound in ("minimum", "maximum"):
+        if c.get(bound) is not None and (isinstance(c[bound], bool) or not isinstance(c[bound], (int, float))):
+            raise ValueError(f"{bound} of '{d['name']}' is {c[bound]!r}, not a number")
     enum = c.get("enum")
     return Field(
         name=d["name"],
@@ -67,6 +76,7 @@ def _field(d: dict) -> Field:
         enum=tuple(enum) if enum else None,
         pattern=c.get("pattern"),
         minimum=c.get("minimum"),
+        maximum=c.get("maximum"),
         references=d.get("x-references"),
         separator=d.get("x-separator"),
         corpus_required=bool(d.get("x-corpusRequired")),
@@ -102,14 +112,55 @@ class Package:
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "data" / "datapackage.json"
 
 
+def _read_json(path: Path, what: str) -> object:
+    """A JSON file, or one line naming file, line and column of what is wrong."""
+    shown = rel(path)
+    if not path.is_file():
+        raise ReportError(Problem(shown, None, None, f"{what} is missing" if not path.exists() else f"{what} is not a file",
+                                  "the schema file the data package names"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ReportError(Problem(shown, None, None, f"not valid UTF-8 (byte offset {e.start})", "a UTF-8 JSON file")) from None
+    except json.JSONDecodeError as e:
+        raise ReportError(Problem(shown, e.lineno, f"column {e.colno}", f"not valid JSON: {e.msg}", "a JSON document")) from None
+
+
+def _bad(path: Path, column: str | None, message: str, expected: str) -> ReportError:
+    return ReportError(Problem(rel(path), None, column, message, expected))
+
+
 def _read_package(pkg_path: Path) -> Package:
-    pkg = json.loads(pkg_path.read_text(encoding="utf-8"))
+    pkg = _read_json(pkg_path, "the data package (datapackage.json)")
+    if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list):
+        raise _bad(pkg_path, "resources", "no list of resources", 'a data package: {"resources": [{"name": …, "path": …}, …]}')
     out = []
-    for r in pkg["resources"]:
+    for i, r in enumerate(pkg["resources"]):
+        if not isinstance(r, dict) or not isinstance(r.get("name"), str) or not isinstance(r.get("path"), str):
+            raise _bad(pkg_path, f"resources[{i}]", "resource without a name and a path",
+                       'an object with "name" and "path" (and "schema")')
         schema = r.get("schema")
+        schema_file = pkg_path
         if isinstance(schema, str):
-            schema = json.loads((pkg_path.parent / schema).read_text(encoding="utf-8"))
-        fields = tuple(_field(f) for f in (schema or {}).get("fields", []))
+            schema_file = pkg_path.parent / schema
+            schema = _read_json(schema_file, f"schema of resource '{r['name']}'")
+        if schema is not None and (not isinstance(schema, dict) or not isinstance(schema.get("fields", []), list)
+                                   or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                              for f in schema.get("fields", []))):
+            raise _bad(schema_file, "fields", f"schema of resource '{r['name']}' is not a list of named fields",
+                       'a Table Schema: {"fields": [{"name": …, "type": …}, …]}')
+        try:
+            fields = tuple(_field(f) for f in (schema or {}).get("fields", []))
+        except (TypeError, ValueError, AttributeError) as e:
+            raise _bad(schema_file, "fields", f"a field of resource '{r['name']}' is malformed: {e}",
+                       "constraints as in the Table Schema spec") from None
+        for f in fields:
+            if f.pattern is not None:
+                try:
+                    re.compile(f.pattern)
+                except (re.error, TypeError) as e:
+                    raise _bad(schema_file, f.name, f"pattern {f.pattern!r} is not a valid regular expression: {e}",
+                               "a Python regular expression") from None
         table = Path(schema_path).stem if (schema_path := r.get("schema")) and isinstance(schema_path, str) else r["name"]
         out.append(
             Resource(

@@ -13,6 +13,7 @@ from libyareport.errors import Problem, rel
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _WS = re.compile(r"\s+")
+_PARA = re.compile(r"\n[ \t]*\n")
 
 
 def normalise(text: str) -> str:
@@ -64,6 +65,24 @@ class Source:
         needle = normalise(quote)
         return bool(needle) and needle in self._flat
 
+    def passages(self) -> list[str]:
+        """The text's passages, normalised: paragraphs split at blank lines; a heading line
+        (Markdown '#', or the first line when it is followed by a blank) is a passage of its own."""
+        out: list[str] = []
+        for para in _PARA.split(self.text):
+            lines = para.split("\n")
+            heads = [i for i, ln in enumerate(lines) if ln.lstrip().startswith("#")]
+            start = 0
+            for i in heads:
+                out += [normalise("\n".join(lines[start:i])), normalise(lines[i])]
+                start = i + 1
+            out.append(normalise("\n".join(lines[start:])))
+        return [p for p in out if p]
+
+    def contains_in_one_passage(self, quote: str) -> bool:
+        needle = normalise(quote)
+        return bool(needle) and any(needle in p for p in self.passages())
+
     def find(self, quote: str) -> tuple[int, int] | None:
         """(start, end) character offsets of `quote` in the text, or None."""
         needle = normalise(quote)
@@ -78,6 +97,23 @@ class Source:
     def line_of(self, offset: int) -> int:
         """Line in the .md file of a character offset into the text."""
         return self.body_line + self.text.count("\n", 0, offset)
+
+
+class _UniqueKeyBaseLoader(yaml.BaseLoader):
+    """Front matter: every value a string, and a key given twice is an error (not 'last wins')."""
+
+
+def _unique_mapping(loader: yaml.BaseLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice", key_node.start_mark)
+        seen.add(key)
+    return yaml.BaseLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyBaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 FRONT_KEYS = ("id", "title", "outlet", "outlet_basis", "published", "published_precision",
@@ -101,7 +137,7 @@ def parse_source(path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [Problem(name, 1, None, "front matter is not closed", "a second '---' line after the YAML")]
     try:
         # BaseLoader keeps every value a string: dates are checked by the schema, not by YAML
-        meta = yaml.load("\n".join(lines[1:end]), Loader=yaml.BaseLoader) or {}
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_UniqueKeyBaseLoader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 2 if mark else 2

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from libyareport.imports import frame
-from libyareport.imports.columns import ACLED_TIME_PRECISION, EVENT_SCHEMA
+from libyareport.imports.columns import ACLED_TIME_PRECISION, EVENT_SCHEMA, TIMESTAMP_RANGE
 
 
 def _acled_version(path: Path, table: pa.Table) -> tuple[str | None, str | None]:
@@ -22,7 +22,8 @@ def _acled_version(path: Path, table: pa.Table) -> tuple[str | None, str | None]
             pass
     if "timestamp" in table.column_names and table.num_rows:
         ts = frame.to_numbers(table["timestamp"])
-        ts = ts[np.isfinite(ts)]
+        lo, hi = TIMESTAMP_RANGE
+        ts = ts[np.isfinite(ts) & (ts >= lo) & (ts <= hi)]  # an implausible one is a bad row (checked below)
         if len(ts):
             return datetime.fromtimestamp(float(ts.max()), tz=UTC).date().isoformat(), "latest row timestamp"
     return None, None
@@ -41,6 +42,13 @@ def _normalise_acled(
     frame.check_ids(checks, ids, "event_id_cnty", rows, linemap)
     day = frame.per_unique(table["event_date"], lambda v: np.datetime64(frame.parse_event_date(v) or "NaT", "D"), "datetime64[D]", frame.NAT)
     checks.add(np.isnat(day), "event_date", "date is missing or cannot be parsed", "YYYY-MM-DD or DD Month YYYY (08 April 2019)")
+    frame.check_dates(checks, day, "event_date")
+    if "timestamp" in table.column_names:
+        ts = frame.to_numbers(table["timestamp"])
+        lo, hi = TIMESTAMP_RANGE
+        with np.errstate(invalid="ignore"):
+            checks.add(np.isinf(ts) | (np.isfinite(ts) & ((ts < lo) | (ts > hi))), "timestamp",
+                       "timestamp is not a Unix time between 1970 and 2100", f"seconds since 1970, {lo} to {hi}")
     precision = frame.per_unique(table["time_precision"], frame.coded(ACLED_TIME_PRECISION), object, None)
     checks.add(pd.isna(precision), "time_precision", "time_precision is not 1, 2 or 3", "1 (day), 2 (week) or 3 (month)")
     lat, lon = frame.to_numbers(table["latitude"]), frame.to_numbers(table["longitude"])

@@ -119,7 +119,17 @@ ATTRIBUTION_UCDP = (
 MAX_LISTED_PROBLEMS = 20
 
 
+#: The stated range of every imported count (fatalities, deaths best/low/high, monthly events):
+#: whole numbers, stored as int64; a larger value is a bad row, never an overflowed number.
+COUNT_RANGE = (0, 10_000_000)
+
+
+#: ACLED's `timestamp` (Unix seconds): from 1970 to the end of params.LATEST (2100-12-31).
+TIMESTAMP_RANGE = (0, 4_133_980_799)
+
+
 IMPORTED_DIR = "imported"
 
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A dataset name (a directory under data/imported/): no newline, no path, at most 64 characters.
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")

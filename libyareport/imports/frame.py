@@ -35,10 +35,12 @@ from libyareport.imports.columns import (
     ACLED_OPTIONAL,
     ACLED_REQUIRED,
     ACLED_YEARLY_COLUMNS,
+    COUNT_RANGE,
     MAX_LISTED_PROBLEMS,
     UCDP_OPTIONAL,
     UCDP_REQUIRED,
 )
+from libyareport.params import EARLIEST, LATEST
 
 
 class Progress:
@@ -199,7 +201,11 @@ def check_encoding_and_read_header(path: Path, shown: str) -> tuple[list[str], s
     text = first.decode("utf-8", errors="ignore").lstrip("\ufeff")
     if not text.strip():
         raise ReportError(Problem(shown, None, None, "the file is empty (no header row)", "a CSV export with a header row"))
-    header = next(csv.reader(io.StringIO(text)), [])
+    try:  # newline="": CR-only and CRLF line endings are line endings too
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as e:
+        raise ReportError(Problem(shown, 1, None, f"the first line is not a CSV header row ({e})",
+                                  "the export's column names on the first line")) from None
     names = [h.strip() for h in header]
     if not any(names):
         raise ReportError(Problem(shown, 1, None, "the first line is not a header row", "the export's column names"))
@@ -262,6 +268,9 @@ _REPEATED_COLUMNS = frozenset({
 })
 
 
+BLOCK_SIZE = 1 << 24  # bytes read at a time; also the longest record an export may have
+
+
 def _read_table(path: Path, shown: str, columns: dict[str, str], progress: Progress) -> tuple[pa.Table, list[tuple[str, str]]]:
     """Read the needed columns as text; rows with the wrong number of fields are returned apart.
 
@@ -277,7 +286,7 @@ def _read_table(path: Path, shown: str, columns: dict[str, str], progress: Progr
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 include_columns=wanted,
@@ -292,6 +301,15 @@ def _read_table(path: Path, shown: str, columns: dict[str, str], progress: Progr
         )
     except pa.ArrowInvalid as e:
         msg = str(e).split("\n")[0]
+        if "straddl" in msg:  # one record longer than a read block
+            starts, lines = _record_start_lines(path)
+            size = path.stat().st_size
+            lengths = np.diff(np.concatenate([starts, [size]]))
+            long = np.flatnonzero(lengths >= BLOCK_SIZE)
+            line = int(lines[long[0]]) if len(long) else None
+            raise ReportError(Problem(shown, line, None, f"a record is longer than {BLOCK_SIZE >> 20} MB "
+                                      "(a field larger than the CSV limit, or a quote left open)",
+                                      "an export whose records are each under the limit")) from None
         raise ReportError(Problem(shown, None, None, f"the file cannot be read as CSV: {msg}",
                                   "a comma-separated export with one header row")) from None
     table = table.rename_columns([_canon(columns, c) for c in table.column_names])
@@ -319,10 +337,11 @@ def _record_start_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
     newlines_before = 0
     offset = 0
     last_byte = 0
+    newline = _newline_byte(path)
     with open(path, "rb") as f:
         while chunk := f.read(1 << 25):
             buf = np.frombuffer(chunk, dtype=np.uint8)
-            nl = np.flatnonzero(buf == 10)
+            nl = np.flatnonzero(buf == newline)
             q = np.flatnonzero(buf == 34)
             parity = (quotes_before + np.searchsorted(q, nl)) % 2
             ends = parity == 0
@@ -330,7 +349,7 @@ def _record_start_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
             seps.append(sep + offset)
             sep_lines.append(np.flatnonzero(ends) + newlines_before + 1)  # line the newline ends
             prev = np.where(sep > 0, buf[np.maximum(sep - 1, 0)], last_byte)
-            cr_before.append(prev == 13)
+            cr_before.append((prev == 13) & (newline == 10))
             quotes_before += len(q)
             newlines_before += len(nl)
             offset += len(buf)
@@ -342,11 +361,20 @@ def _record_start_lines(path: Path) -> tuple[np.ndarray, np.ndarray]:
     starts = np.concatenate([[0], sep + 1])
     lines = np.concatenate([[1], line + 1])
     ends_at = np.concatenate([sep, [size]])
-    cr_end = np.concatenate([cr, [last_byte == 13]])
+    cr_end = np.concatenate([cr, [last_byte == 13 and newline == 10]])
     length = ends_at - starts
     non_empty = (length > 1) | ((length == 1) & ~cr_end)
     starts, lines = starts[non_empty], lines[non_empty]
     return starts[1:], lines[1:]
+
+
+def _newline_byte(path: Path) -> int:
+    """10 (LF, and CRLF), or 13 for a file with old-Mac CR-only line endings."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 20)
+    cr, lf = head.find(b"\r"), head.find(b"\n")
+    # the header's line ending decides (the header has no quoted newlines)
+    return 13 if cr >= 0 and (lf < 0 or cr < lf) and head[cr + 1:cr + 2] != b"\n" else 10
 
 
 class _LineMap:
@@ -371,7 +399,7 @@ class _LineMap:
             pos = raw.find(text.encode("utf-8")) if text else -1
             if pos >= 0:
                 bad_pos.append(pos)
-                inv_lines.append(raw.count(b"\n", 0, pos) + 1)
+                inv_lines.append(raw.count(bytes([_newline_byte(self.path)]), 0, pos) + 1)
             else:
                 inv_lines.append(None)
         keep = ~np.isin(starts, np.array(bad_pos, dtype=np.int64))
@@ -481,12 +509,34 @@ def check_coordinates(checks: Checks, lat: np.ndarray, lon: np.ndarray) -> None:
 
 
 def check_count(checks: Checks, values: np.ndarray, column: str, what: str) -> None:
+    lo, hi = COUNT_RANGE
+    expected = f"a whole number from {lo} to {hi:,}"
     with np.errstate(invalid="ignore"):
-        checks.add(np.isnan(values), column, f"{what} is missing", "a whole number ≥ 0")
-        checks.add(np.isinf(values), column, f"{what} is not a number", "a whole number ≥ 0")
+        checks.add(np.isnan(values), column, f"{what} is missing", expected)
+        checks.add(np.isinf(values), column, f"{what} is not a number", expected)
         fin = np.isfinite(values)
-        checks.add(fin & (values < 0), column, f"{what} is negative", "a whole number ≥ 0")
-        checks.add(fin & (values >= 0) & (values != np.floor(values)), column, f"{what} is not a whole number", "a whole number ≥ 0")
+        checks.add(fin & (values < lo), column, f"{what} is negative", expected)
+        checks.add(fin & (values > hi), column, lambda row: f"{what} is larger than {hi:,}", expected)
+        checks.add(fin & (values >= lo) & (values <= hi) & (values != np.floor(values)), column,
+                   f"{what} is not a whole number", expected)
+
+
+def check_dates(checks: Checks, days: np.ndarray, column: str) -> None:
+    """Dates outside the plausible range (params.EARLIEST–LATEST) are bad rows, not history."""
+    lo, hi = np.datetime64(EARLIEST, "D"), np.datetime64(LATEST, "D")
+    ok = ~np.isnat(days)
+    checks.add(ok & ((days < lo) | (days > hi)), column, f"{column} is outside {EARLIEST}–{LATEST}",
+               f"a date between {EARLIEST} and {LATEST}")
+
+
+def check_order(checks: Checks, low: np.ndarray, best: np.ndarray, high: np.ndarray, columns: tuple[str, str, str]) -> None:
+    """low ≤ best ≤ high, where all three are valid numbers."""
+    with np.errstate(invalid="ignore"):
+        fin = np.isfinite(low) & np.isfinite(best) & np.isfinite(high)
+        checks.add(fin & (low > best), columns[0], f"{columns[0]} is greater than {columns[1]}",
+                   f"{columns[0]} ≤ {columns[1]} ≤ {columns[2]}")
+        checks.add(fin & (best > high), columns[2], f"{columns[2]} is less than {columns[1]}",
+                   f"{columns[0]} ≤ {columns[1]} ≤ {columns[2]}")
 
 
 def check_ids(checks: Checks, ids: pa.ChunkedArray, column: str, rows: np.ndarray, linemap: _LineMap) -> None:

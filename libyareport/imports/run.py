@@ -28,6 +28,7 @@ from libyareport.imports.actors import load_actor_aliases
 from libyareport.imports.columns import _NAME_RE, ATTRIBUTION_ACLED, ATTRIBUTION_UCDP, IMPORTED_DIR
 from libyareport.imports.series import _normalise_series
 from libyareport.imports.ucdp import _normalise_ucdp
+from libyareport.lock import writer_lock
 
 
 def _options_key(fmt: str, country: str | None, skip_bad_rows: bool) -> dict[str, Any]:
@@ -118,8 +119,32 @@ def import_export(
     if name is None:
         name = fmt if layout.kind == "events" else f"acled_{layout.metric}_{'monthly' if layout.source_format == 'acled_monthly' else 'yearly'}"
     if not _NAME_RE.match(name):
-        raise ReportError(Problem("", None, "--name", f"invalid dataset name {name!r}", "letters, digits, '_', '-' or '.'"))
+        shown_name = repr(name if len(name) <= 40 else name[:37] + "…")
+        raise ReportError(Problem("--name", None, None, f"invalid dataset name {shown_name}",
+                                  "1 to 64 letters, digits, '_', '-' or '.', starting with a letter or digit"))
     imported = data_dir / IMPORTED_DIR
+    if imported.exists() and not imported.is_dir():
+        raise ReportError(Problem(rel(imported), None, None, "is a file, not a directory",
+                                  "data/imported/ to be a directory (move the file away)"))
+    if not os.access(data_dir, os.W_OK) or (imported.is_dir() and not os.access(imported, os.W_OK)):
+        raise ReportError(Problem(rel(imported if imported.is_dir() else data_dir), None, None,
+                                  "is not writable; nothing was imported", "a writable data directory"))
+    with writer_lock(data_dir, "import"):
+        clean_leftovers(imported)
+        return _import_locked(fmt, path, shown, data_dir, imported, name, layout, sha, country, skip_bad_rows, report)
+
+
+def clean_leftovers(imported: Path) -> None:
+    """Remove the .tmp-…/.old-… directories a killed import left (called holding the data/ lock)."""
+    if not imported.is_dir():
+        return
+    for p in imported.iterdir():
+        if p.name.startswith((".tmp-", ".old-")) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _import_locked(fmt: str, path: Path, shown: str, data_dir: Path, imported: Path, name: str, layout: frame.Layout,
+                   sha: str, country: str | None, skip_bad_rows: bool, report: frame.Progress) -> dict:
     target = imported / name
     options = _options_key(fmt, country, skip_bad_rows)
     previous = _same_import(target, sha, options)
@@ -176,7 +201,12 @@ def import_export(
         "date_max": _iso(dmax),
         "attribution": attribution,
     }
-    _write_atomic(imported, name, norm.table, table_name, meta)
+    try:
+        _write_atomic(imported, name, norm.table, table_name, meta)
+    except OSError as e:
+        raise ReportError(Problem(rel(imported), None, None,
+                                  f"could not write the dataset: {e.strerror or e}; {rel(target)} was left unchanged",
+                                  "free space and a writable data directory")) from None
     report(f"wrote {rel(target / table_name)} ({(target / table_name).stat().st_size / 1e6:.1f} MB) and meta.json")
     return {**meta, "path": str(target), "unchanged": False}
 

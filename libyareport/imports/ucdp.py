@@ -53,6 +53,8 @@ def _normalise_ucdp(
     checks.add(np.isnat(end) & end_given, "date_end", "date_end cannot be parsed", iso)
     end = np.where(np.isnat(end), start, end)
     checks.add(~np.isnat(start) & (end < start), "date_end", "date_end is before date_start", "date_end ≥ date_start")
+    frame.check_dates(checks, start, "date_start")
+    frame.check_dates(checks, end, "date_end")
 
     precision = frame.per_unique(table["date_prec"], frame.coded(UCDP_DATE_PRECISION), object, None)
     checks.add(pd.isna(precision), "date_prec", "date_prec is not 1–5", "1 (day) … 5 (year)")
@@ -63,6 +65,7 @@ def _normalise_ucdp(
     best, low, high = (frame.to_numbers(table[c]) for c in ("best", "low", "high"))
     for values, col in ((best, "best"), (low, "low"), (high, "high")):
         frame.check_count(checks, values, col, f"deaths ({col})")
+    frame.check_order(checks, low, best, high, ("low", "best", "high"))
     progress(f"validated {n:,} rows")
 
     keep, rejected, reasons = frame.fail_or_skip(checks, rows, linemap, shown, layout.columns, invalid, skip_bad_rows)

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,7 @@ def _execute(ch: Chapter, params: dict, build: Path, key: str) -> tuple[Chapter,
         raise ReportError(Problem(ch.path, None, None, f"chapter could not be executed: {type(e).__name__}: {e}",
                                   "a working Jupyter kernel 'python3' (pip install -r requirements.txt)")) from None
     nb = nbformat.read(tmp, as_version=4)
+    nb.metadata["libyareport"] = {"key": key}  # what this page was computed from, verified before publishing
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
@@ -201,14 +203,20 @@ def _jupyter_book(stage: Path, full: bool) -> None:
 
 
 def _publish(stage: Path, build: Path) -> Path:
-    """Swap the freshly built HTML into _build/html in one rename."""
+    """Swap the freshly built HTML into _build/html in one rename. A copy that fails (disk
+    full, …) is removed and the previous book stays as it was."""
     src = stage / "_build" / "html"
     new = build / "html.new"
     old = build / "html.old"
     for p in (new, old):
         if p.exists():
             shutil.rmtree(p)
-    shutil.copytree(src, new)
+    try:
+        shutil.copytree(src, new)
+    except (OSError, shutil.Error) as e:
+        shutil.rmtree(new, ignore_errors=True)
+        raise ReportError(Problem(rel(new), None, None, f"could not publish the book: {_os_reason(e)}",
+                                  f"free space and a writable {rel(build)}; the previous book is unchanged")) from None
     target = build / "html"
     if target.exists():
         target.replace(old)
@@ -221,23 +229,157 @@ def _publish(stage: Path, build: Path) -> Path:
 def build_book(params: dict, force: set[str] | None = None, build_dir: Path | None = None, jobs: int | None = None,
                pdf: bool = True) -> dict:
     """The whole pipeline. Returns what happened (for tests and benchmarks)."""
-    from libyareport.evidence.check import load_checked
-    from libyareport.evidence.model import from_loaded
-
-    t0 = time.perf_counter()
-    build = build_dir or ROOT / "_build"
+    from libyareport.lock import writer_lock
     from libyareport.params import resolve_data_dir
+
+    build = build_dir or ROOT / "_build"
+    prepare_build_dir(build)
     data_dir = resolve_data_dir(str(params["data_dir"]))
+    with writer_lock(build, "build"), _reading(data_dir, "build"):
+        try:
+            return _build_locked(params, force, build, data_dir, jobs, pdf)
+        except OSError as e:  # a full disk, a read-only build dir, …: one line, never a traceback
+            raise ReportError(Problem(rel(e.filename) if e.filename else rel(build), None, None, _os_reason(e),
+                                      "free space and a writable build directory; the published book was left as it was")) from None
+
+
+def _os_reason(e: BaseException) -> str:
+    if isinstance(e, shutil.Error) and e.args and isinstance(e.args[0], list) and e.args[0]:
+        return str(e.args[0][0][-1])[:200]  # copytree's list of (src, dst, why): the first why
+    return getattr(e, "strerror", None) or str(e)[:200] or type(e).__name__
+
+
+def prepare_build_dir(build: Path) -> None:
+    """The build directory exists and is writable, or one line says why not."""
+    if build.exists() and not build.is_dir():
+        raise ReportError(Problem(rel(build), None, "--build-dir", "is a file, not a directory",
+                                  "a directory to build into (created when missing)"))
+    try:
+        build.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(Problem(rel(build), None, None, f"cannot create the build directory: {_os_reason(e)}",
+                                  "a writable place to build (--build-dir DIR)")) from None
+    if not os.access(build, os.W_OK):
+        raise ReportError(Problem(rel(build), None, None, "the build directory is not writable",
+                                  "a writable place to build (--build-dir DIR); nothing was changed"))
+
+
+def _reading(data_dir: Path, what: str):
+    """A shared lock on data/ while it is read: imports and edits wait; other builds read too."""
+    from libyareport.lock import writer_lock
+    return writer_lock(data_dir, what, shared=True) if data_dir.is_dir() else contextlib.nullcontext()
+
+
+def clean_leftovers(build: Path) -> None:
+    """Remove what a killed run left in the build dir (called with the build dir locked)."""
+    for name in ("html.new", "html.old"):
+        shutil.rmtree(build / name, ignore_errors=True)
+    for p in (build / "executed").rglob("*.running.ipynb") if (build / "executed").is_dir() else []:
+        p.unlink(missing_ok=True)
+    for p in (build / "pdf").glob("*.tmp") if (build / "pdf").is_dir() else []:
+        p.unlink(missing_ok=True)
+
+
+def data_stamp(data_dir: Path) -> str:
+    """Names, sizes and mtimes of every file in data/ (cheap): equal before and after a build,
+    or the data changed while the chapters were being executed."""
+    h = hashlib.sha256()
+    for p in sorted(data_dir.rglob("*")):
+        parts = p.relative_to(data_dir).parts
+        if any(x.startswith((".tmp-", ".old-")) for x in parts):
+            continue
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        h.update(f"{'/'.join(parts)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def verify_pages(build: Path, keys: dict[str, str], run_params: dict) -> None:
+    """Every page about to be published was executed for this data and these parameters."""
+    wrong = []
+    for ch in CHAPTERS:
+        path = build / "executed" / ch.path
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        except (OSError, ValueError):
+            wrong.append(f"{ch.name} (executed notebook unreadable)")
+            continue
+        if meta.get("libyareport", {}).get("key") != keys[ch.name]:
+            wrong.append(f"{ch.name} (computed from other data or code)")
+        elif meta.get("papermill", {}).get("parameters") != json.loads(json.dumps(run_params, default=str)):
+            wrong.append(f"{ch.name} (executed with other parameters)")
+    if wrong:
+        for ch in CHAPTERS:  # never reuse them
+            (build / "executed" / (ch.path + ".key")).unlink(missing_ok=True)
+        raise ReportError(Problem(rel(build / "executed"), None, None, "pages disagree on data or parameters: " + ", ".join(wrong),
+                                  "every page executed for one data fingerprint and one set of parameters; "
+                                  "the published book was left as it was, run build again"))
+
+
+def plan(params: dict, data_dir: Path) -> tuple[str, dict, dict[str, str]]:
+    """Check the data once; (data fingerprint, the chapters' parameters, each chapter's key)."""
+    from libyareport.evidence.check import load_checked
+    from libyareport.evidence.model import fingerprint
+
     loaded = load_checked(data_dir)
     if loaded.problems:
         raise ReportError(loaded.problems[:50] + ([Problem("check", None, None, f"… and {len(loaded.problems) - 50} more")]
                                                    if len(loaded.problems) > 50 else []))
-    ev = from_loaded(loaded)
-    _say(f"check: {rel(data_dir)} is valid (fingerprint {ev.fingerprint})")
+    fp = fingerprint(data_dir)
     run_params = {**params, "data_dir": str(data_dir)}
     ev_fp = events_hash(data_dir, str(params["datasets"]))
     code_fp = code_hash()
-    keys = {ch.name: chapter_key(ch, run_params, ev.fingerprint, ev_fp, code_fp) for ch in CHAPTERS}
+    return fp, run_params, {ch.name: chapter_key(ch, run_params, fp, ev_fp, code_fp) for ch in CHAPTERS}
+
+
+def book_key_of(keys: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps([keys[c.name] for c in CHAPTERS]).encode()
+                          + _hash_files(_book_frame_files()).encode()).hexdigest()[:20]
+
+
+def print_briefing(params: dict, build_dir: Path | None = None) -> Path:
+    """`pdf`: print the briefing for `params`. When the published book is the edition of these
+    parameters and this data, it becomes the book's linked briefing; otherwise it is written next
+    to the book (pdf/briefing-<start>_<end>-<key>.pdf) and the book's own briefing is untouched."""
+    from libyareport.lock import writer_lock
+    from libyareport.params import resolve_data_dir
+    from libyareport.publish.briefing import build_briefing
+
+    build = build_dir or ROOT / "_build"
+    prepare_build_dir(build)
+    data_dir = resolve_data_dir(str(params["data_dir"]))
+    with writer_lock(build, "pdf"), _reading(data_dir, "pdf"):
+        clean_leftovers(build)
+        _, _, keys = plan(params, data_dir)
+        key = book_key_of(keys)
+        html_dir = build / "html"
+        book_key_file = build / "html.key"
+        has_book = (html_dir / "index.html").is_file() and book_key_file.is_file()
+        if not has_book or book_key_file.read_text() == key:
+            out = build / "pdf" / "briefing.pdf"
+            (build / "pdf" / "briefing.key").unlink(missing_ok=True)
+            build_briefing(params, build_dir=build, quiet=True, out=out)
+            (build / "pdf" / "briefing.key").write_text(key)
+            if has_book:
+                link_briefing(html_dir, out)
+            print(f"pdf: wrote {rel(out)}" + (" (linked from the book's landing page)" if has_book else ""))
+            return out
+        window = f"{params.get('start_date') or 'start'}_{params.get('end_date') or 'end'}"
+        out = build / "pdf" / f"briefing-{window}-{key[:8]}.pdf"
+        build_briefing(params, build_dir=build, quiet=True, out=out)
+        print(f"pdf: wrote {rel(out)}; the book in {rel(html_dir)} was built for other parameters or data, "
+              "so its linked briefing is unchanged")
+        return out
+
+
+def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: Path, jobs: int | None, pdf: bool) -> dict:
+    t0 = time.perf_counter()
+    clean_leftovers(build)
+    stamp = data_stamp(data_dir) if data_dir.is_dir() else ""
+    fp, run_params, keys = plan(params, data_dir)
+    _say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
     todo, reused = [], []
     for ch in CHAPTERS:
         key_file = build / "executed" / (ch.path + ".key")
@@ -270,8 +412,11 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
                               [Problem("build", None, None, "the published book was left as it was")])
     else:
         _say("execute: nothing changed, all chapters reused")
-    book_key = hashlib.sha256(json.dumps([keys[c.name] for c in CHAPTERS]).encode()
-                              + _hash_files(_book_frame_files()).encode()).hexdigest()[:20]
+    book_key = book_key_of(keys)
+    if data_dir.is_dir() and data_stamp(data_dir) != stamp:
+        raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
+                                  "no edits or imports during a build; the published book was left as it was, run build again"))
+    verify_pages(build, keys, run_params)
     html_dir = build / "html"
     key_file = build / "html.key"
     if not todo and key_file.is_file() and key_file.read_text() == book_key and (html_dir / "index.html").is_file():
@@ -300,24 +445,58 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
 
 
 def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wanted: bool) -> Path | None:
-    """Print the briefing when it is missing or older than the book, and put it where the
-    landing page links to it (html/_static/briefing.pdf)."""
+    """Print the briefing when it is missing or was printed for another book, and link it from
+    the landing page (html/_static/briefing.pdf) only when it was printed for this one; else the
+    landing page says that this edition has no briefing."""
     pdf_path = build / "pdf" / "briefing.pdf"
     key_file = build / "pdf" / "briefing.key"
-    linked = html_dir / "_static" / "briefing.pdf"
     current = pdf_path.is_file() and key_file.is_file() and key_file.read_text() == book_key
+    why = None
     if wanted and not current:
         from libyareport.publish.briefing import build_briefing
         try:
-            build_briefing(params, build_dir=build, quiet=True)
+            key_file.unlink(missing_ok=True)
+            build_briefing(params, build_dir=build, quiet=True, out=pdf_path)
             key_file.write_text(book_key)
             current = True
             _say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
         except ReportError as e:
-            _say(f"briefing: not printed ({e.problems[0].message}); the HTML book is complete")
+            why = e.problems[0].message
+            _say(f"briefing: not printed ({why}); the HTML book is complete and its landing page says so")
     elif not wanted and not current:
-        _say("briefing: not re-printed (--no-pdf); " + ("the landing page links to the previous one"
-             if pdf_path.is_file() else "the landing page's briefing link works once `python -m libyareport pdf` has run"))
-    if pdf_path.is_file() and (not linked.is_file() or linked.read_bytes() != pdf_path.read_bytes()):
-        shutil.copy2(pdf_path, linked)
-    return pdf_path if pdf_path.is_file() else None
+        why = "not printed for this edition (built with --no-pdf)"
+        _say("briefing: not printed (--no-pdf); the landing page says so until `python -m libyareport pdf` "
+             "or a build without --no-pdf prints one for this edition")
+    link_briefing(html_dir, pdf_path if current else None, why)
+    return pdf_path if current else None
+
+
+BRIEFING_LINK = '<a href="_static/briefing.pdf">PDF briefing</a>'
+_NOTICE = re.compile(r'<span class="briefing-missing">.*?</span>', re.DOTALL)
+
+
+def link_briefing(html_dir: Path, pdf: Path | None, why: str | None = None) -> None:
+    """Link `pdf` from the landing page, or (None) replace the link with a notice saying why
+    there is none. Each file is replaced by a rename, never half-written."""
+    import html as _html
+    linked = html_dir / "_static" / "briefing.pdf"
+    if pdf is not None and linked.parent.is_dir() and (not linked.is_file() or linked.read_bytes() != pdf.read_bytes()):
+        tmp = linked.with_name(".briefing.pdf.tmp")
+        shutil.copy2(pdf, tmp)
+        tmp.replace(linked)
+    elif pdf is None:
+        linked.unlink(missing_ok=True)
+    page = html_dir / "intro.html"
+    if not page.is_file():
+        return
+    text = page.read_text(encoding="utf-8")
+    if pdf is not None:
+        new = _NOTICE.sub(BRIEFING_LINK, text)
+    else:
+        notice = (f'<span class="briefing-missing">PDF briefing — none for this edition '
+                  f'({_html.escape(why or "not printed")})</span>')
+        new = _NOTICE.sub(lambda m: notice, text).replace(BRIEFING_LINK, notice)
+    if new != text:
+        tmp = page.with_name(".intro.html.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        tmp.replace(page)

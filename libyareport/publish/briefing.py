@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
+import re
 import shutil
 import tempfile
 import time
@@ -189,22 +191,39 @@ def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
     tmp.replace(out)
 
 
-def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = False) -> Path:
+TMP_PREFIX = "briefing-"
+
+
+def clean_stale_tempdirs(prefix: str = TMP_PREFIX) -> None:
+    """Remove the temporary directories a killed `pdf` left (named <prefix><pid>-…, pid gone)."""
+    for p in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        m = re.match(re.escape(prefix) + r"(\d+)-", p.name)
+        if not m or not p.is_dir() or int(m.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass  # alive (another user's): leave it
+
+
+def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = False, out: Path | None = None) -> Path:
+    """Print the briefing for `params` into `out` (default <build>/pdf/briefing.pdf). It does not
+    touch the book: linking it from the landing page is the caller's decision (see publish.book)."""
     t0 = time.perf_counter()
+    clean_stale_tempdirs()
     ev = open_evidence(str(params["data_dir"]), str(params["start_date"]), str(params["end_date"]),
                        bool(params["include_context"]), bool(params["include_commentary"]))
     build = build_dir or ROOT / "_build"
-    out = build / "pdf" / "briefing.pdf"
-    with tempfile.TemporaryDirectory(prefix="briefing-") as tmpdir:
+    out = out or build / "pdf" / "briefing.pdf"
+    with tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-") as tmpdir:
         page = Path(tmpdir) / "briefing.html"
         shutil.copy2(_plotly_js(), Path(tmpdir) / "plotly.min.js")
         page.write_text(render_briefing(ev, params), encoding="utf-8")
         left = html.escape(f"The battle for Tripoli — briefing · {ev.window.describe()} · built "
                            f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
         _print(page, out, 3, FOOTER.format(left=left))
-    linked = build / "html" / "_static" / "briefing.pdf"
-    if linked.parent.is_dir():  # keep the landing page's link pointing at the latest briefing
-        shutil.copy2(out, linked)
     if not quiet:
         print(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
     return out
@@ -221,7 +240,8 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
         raise ReportError(f"no built book in {rel(html_dir)}; run python -m libyareport build first")
     out = build / "pdf" / "book.pdf"
     pages = [html_dir / (c.path.replace(".ipynb", ".html")) for c in CHAPTERS]
-    with tempfile.TemporaryDirectory(prefix="bookpdf-") as tmpdir:
+    clean_stale_tempdirs("bookpdf-")
+    with tempfile.TemporaryDirectory(prefix=f"bookpdf-{os.getpid()}-") as tmpdir:
         tmp = Path(tmpdir)
         parts = []
         titles = []

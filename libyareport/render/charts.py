@@ -30,6 +30,12 @@ def esc(text: object, width: int = 70) -> str:
     return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(s, width) or [""])
 
 
+def _label(text: object) -> str:
+    """A name used as an axis category, legend entry or tick label: escaped, not wrapped
+    (plotly draws <a>, <b>, … in labels as markup, so a name must never reach it raw)."""
+    return html.escape(str(text), quote=False)
+
+
 def _source_line(fig: go.Figure, text: str) -> None:
     """Attach the figure's source line; the book and the briefing print it under the chart."""
     fig.update_layout(meta={"source_line": text})
@@ -303,7 +309,7 @@ def backer_matrix(ev: Evidence, height: int = 420) -> go.Figure:
     z = [[cells[(b, r)][0] if (b, r) in cells else None for r in recips] for b in backers]
     text = [[esc(cells[(b, r)][1], 18) if (b, r) in cells else "" for r in recips] for b in backers]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[ev.actor_name(r) for r in recips], y=[ev.actor_name(b) for b in backers], text=text,
+        z=z, x=[_label(ev.actor_name(r)) for r in recips], y=[_label(ev.actor_name(b)) for b in backers], text=text,
         texttemplate="%{text}", colorscale=[[0, "#deebf7"], [1, "#08519c"]], xgap=2, ygap=2, zmin=0,
         colorbar={"title": {"text": "independent<br>supporting<br>sources"}},
         hovertemplate="%{y} → %{x}<br>%{text}<br>%{z} independent supporting source(s); refutations not counted<extra></extra>",
@@ -338,7 +344,7 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     top = list(t["reported_by"].value_counts().sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[:7])
     reporters = sorted(top, key=ev.actor_name)
     colour = {r: style.SEQUENCE[i] for i, r in enumerate(reporters)}
-    legend_name = {r: ev.actor_name(r) if r in colour else "Other bodies" for r in set(t["reported_by"])}
+    legend_name = {r: _label(ev.actor_name(r)) if r in colour else "Other bodies" for r in set(t["reported_by"])}
     colour.update({r: style.OKABE_ITO["grey"] for r in set(t["reported_by"]) - set(colour)})
     shown: set[str] = set()
     for row, (label, metrics) in enumerate(panels, 1):
@@ -397,7 +403,8 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     outside = outside_actor_ids(ev)
     r = with_spans(ev, r, "responses")
     r["role"] = ["outside" if a in outside else "party" for a in r["actor_id"]]
-    r["actor"] = [ev.actor_name(a) + ("" if role == "outside" else " (party or backer)") for a, role in zip(r["actor_id"], r["role"])]
+    r["actor"] = [_label(ev.actor_name(a)) + ("" if role == "outside" else " (party or backer)")  # axis labels: escaped once
+                  for a, role in zip(r["actor_id"], r["role"])]
     kinds = [k for k in RESPONSE_LABELS if k in set(r["response_type"])]
     fig = go.Figure(layout=style.base_layout(title, "Date", None, height=max(height, 26 * r["actor"].nunique() + 200)))
     for i, k in enumerate(kinds):
@@ -405,7 +412,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
         colour = style.SEQUENCE[i % len(style.SEQUENCE)]
         hover = [f"<b>{esc(x.summary)}</b><br>{esc(fmt_date(x.date, x.date_precision, x.date_end))}"
                  f"{' (only partly inside the window)' if x.partial else ''} · "
-                 f"{esc(ev.actor_name(x.actor_id))}{' → ' + esc(ev.actor_name(x.target_id)) if x.target_id else ''}"
+                 f"{x.actor}{' → ' + esc(ev.actor_name(x.target_id)) if x.target_id else ''}"
                  f"<br>{'Outside state or body' if x.role == 'outside' else 'A party or its backer'}"
                  f" · grade: {esc(grades.grade_text(ev, 'responses', x.response_id), 80)}"
                  f"<br>Source: {esc(ev.cite(x.source_id))}" + (f"<br><i>“{esc(x.quote, 80)}”</i>" if x.quote else "")
@@ -437,7 +444,7 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     kinds = [k for k in RESPONSE_LABELS if k in set(r["response_type"])]
     z = [[int(g.get((a, k), 0)) or None for k in kinds] for a in actors]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[RESPONSE_LABELS[k] for k in kinds], y=[ev.actor_name(a) for a in actors], texttemplate="%{z}",
+        z=z, x=[RESPONSE_LABELS[k] for k in kinds], y=[_label(ev.actor_name(a)) for a in actors], texttemplate="%{z}",
         colorscale=[[0, "#fee6ce"], [1, "#a63603"]], xgap=2, ygap=2, colorbar={"title": {"text": "responses"}},
         hovertemplate="%{y}: %{x}<br>%{z} response(s)<extra></extra>",
     ), layout=style.base_layout(title, None, None, height=max(height, 26 * len(actors) + 220)))
