@@ -237,10 +237,55 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
     data_dir = resolve_data_dir(str(params["data_dir"]))
     with writer_lock(build, "build"), _reading(data_dir, "build"):
         try:
-            return _build_locked(params, force, build, data_dir, jobs, pdf)
+            quick = _unchanged(params, build, data_dir, force, pdf)
+            if quick is not None:
+                return quick
+            result = _build_locked(params, force, build, data_dir, jobs, pdf)
+            _record(params, build, data_dir, pdf, result)
+            return result
         except OSError as e:  # a full disk, a read-only build dir, …: one line, never a traceback
             raise ReportError(Problem(rel(e.filename) if e.filename else rel(build), None, None, _os_reason(e),
                                       "free space and a writable build directory; the published book was left as it was")) from None
+
+
+LAST_BUILD = "last-build.json"
+
+
+def _inputs_key(params: dict, data_dir: Path, pdf: bool) -> str:
+    """Everything a build reads, cheaply: data/ (names, sizes, mtimes), the package's code, the
+    notebooks and book files, the parameters and whether a briefing is wanted. Decides "nothing
+    changed" without importing pandas, plotly or a kernel."""
+    notebooks = [ROOT / ch.path for ch in CHAPTERS]
+    return hashlib.sha256(json.dumps({
+        "data": data_stamp(data_dir) if data_dir.is_dir() else "", "code": code_hash(),
+        "book": _hash_files(_book_frame_files() + [p for p in notebooks if p.is_file()]),
+        "params": {**params, "data_dir": str(data_dir)}, "pdf": pdf,
+    }, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _unchanged(params: dict, build: Path, data_dir: Path, force: set[str] | None, pdf: bool) -> dict | None:
+    """The result of the last build when its inputs are the same and its book is still there."""
+    if force:
+        return None
+    try:
+        last = json.loads((build / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    html_dir = build / "html"
+    if last.get("inputs") != _inputs_key(params, data_dir, pdf) or not (html_dir / "index.html").is_file():
+        return None
+    if pdf and not last.get("briefing"):
+        return None  # the last build could not print its briefing: try again
+    _say(f"build: nothing changed since the last build (data, code, notebooks, parameters); {rel(html_dir)} is up to date")
+    return {"executed": [], "reused": [c.name for c in CHAPTERS], "built": False, "html": html_dir, "seconds": 0.0,
+            "pdf": Path(last["briefing"]) if last.get("briefing") else None, "unchanged": True}
+
+
+def _record(params: dict, build: Path, data_dir: Path, pdf: bool, result: dict) -> None:
+    tmp = build / (LAST_BUILD + ".tmp")
+    tmp.write_text(json.dumps({"inputs": _inputs_key(params, data_dir, pdf),
+                               "briefing": str(result["pdf"]) if result.get("pdf") else None}), encoding="utf-8")
+    os.replace(tmp, build / LAST_BUILD)
 
 
 def _os_reason(e: BaseException) -> str:
