@@ -203,7 +203,7 @@ def test_actor_ids_in_imported_events(data_dir: Path) -> None:
 def test_context_actor_table_aliases_are_used(data_dir: Path) -> None:
     (data_dir / "context").mkdir()
     (data_dir / "context" / "actors.csv").write_text(
-        "actor_id,name,aliases,kind,side\nwagner,Wagner Group,Wagner; Wagner Group,foreign_armed_group,lna\n",
+        "actor_id,name,aliases,kind,side,parent_id,country\nwagner,Wagner Group,Wagner; Wagner Group,foreign_armed_group,lna,,Russia\n",
         encoding="utf-8")
     run("acled", "acled_current.csv", data_dir)
     assert events(data_dir, "acled").set_index("event_key").loc["LBY1003", "actor2_id"] == "wagner"

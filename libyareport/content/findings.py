@@ -301,11 +301,11 @@ def timeline_events(ev: Evidence) -> pd.DataFrame:
 
 def phases(ev: Evidence) -> pd.DataFrame:
     """The campaign's phases (data/context/phases.csv), dated by their anchor events."""
-    path = ev.data_dir / "context" / "phases.csv"
     cols = ["phase_id", "name", "start", "end", "description", "start_event_id", "end_event_id"]
-    if not path.is_file():
+    ph = (ev.base or ev).phases
+    if ph.empty:
         return pd.DataFrame(columns=cols)
-    ph = pd.read_csv(path, dtype=str, keep_default_na=False)
+    ph = ph.copy()
     full = (ev.base or ev).events  # phases are dated from all events, not just the window
     # the most precise report of the anchor event dates it (a "last year" mention does not)
     rank = full["date_precision"].map({"day": 0, "range": 1, "month": 2, "year": 3})

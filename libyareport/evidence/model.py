@@ -72,6 +72,7 @@ class Evidence:
     references: pd.DataFrame
     tables: dict[str, pd.DataFrame]
     fingerprint: str
+    phases: pd.DataFrame = field(default_factory=pd.DataFrame)  # the campaign's phases, validated like any table
     window: Window = field(default_factory=Window)
     base: Evidence | None = None  # the unfiltered evidence a view was taken from
 
@@ -264,6 +265,7 @@ def from_loaded(loaded: Loaded) -> Evidence:
         references=_frame(loaded, "references"),
         tables=tables,
         fingerprint=fingerprint(loaded.data_dir),
+        phases=_frame(loaded, "phases") if loaded.package.tables("phases") else pd.DataFrame(),
     )
 
 

@@ -1,9 +1,11 @@
 """Matching publishers' actor names to the book's actor IDs by alias (read from the claim tables)."""
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
+
+from libyareport.evidence.csvread import read_table
+from libyareport.evidence.schema import load_package
 
 #: Actor names in event exports that our aliases cannot match exactly. A name that
 #: *contains* the pattern (case-insensitive) gets the actor ID. Checked before aliases.
@@ -29,16 +31,16 @@ def load_actor_aliases(data_dir: Path | str) -> dict[str, str]:
         path = Path(data_dir) / table
         if not path.is_file():
             continue
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            for row in csv.DictReader(f):
-                actor_id = (row.get("actor_id") or "").strip()
-                if not actor_id:
-                    continue
-                names = [row.get("name") or ""] + (row.get("aliases") or "").split(";")
-                for n in names:
-                    key = _norm_name(n)
-                    if key:
-                        aliases.setdefault(key, actor_id)
+        t, _ = read_table(path, load_package(str(data_dir)).resource(
+            "actors" if table == "actors.csv" else "context_actors").columns)
+        for row in (t.rows if t else []):  # read as check reads it; an invalid file maps nothing
+            actor_id = (row.get("actor_id") or "").strip()
+            if not actor_id:
+                continue
+            for n in [row.get("name") or ""] + (row.get("aliases") or "").split(";"):
+                key = _norm_name(n)
+                if key:
+                    aliases.setdefault(key, actor_id)
     return aliases
 
 
