@@ -8,7 +8,7 @@ The pipeline, one subpackage per stage (imports point down this list only):
     content/    what the book says: findings, narrative, aggregates, labels
     render/     how it shows it: style, charts, tables, chapter sections, templates
     publish/    the book build, the briefing, PDF printing, the browser
-    cli.py      every subcommand;  errors.py, params.py  the shared base
+    cli.py      every subcommand;  errors.py, params.py, lock.py, progress.py  the shared base
 """
 from __future__ import annotations
 

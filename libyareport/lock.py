@@ -19,13 +19,13 @@ import contextlib
 import errno
 import fcntl
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from libyareport.errors import Problem, ReportError, rel
+from libyareport.progress import note
 
 DEFAULT_TIMEOUT = 600.0
 _HELD: dict[tuple[int, int], int] = {}  # (st_dev, st_ino) -> how many times this process holds it
@@ -90,7 +90,7 @@ def writer_lock(directory: str | Path, what: str, *, shared: bool = False,
                                           f"{what}: {holder} is using this directory{waited}; nothing was changed",
                                           "one writer at a time: run it again when the other command has finished")) from None
             if not told:
-                print(f"{what}: waiting for {holder} to finish with {shown} …", file=sys.stderr, flush=True)
+                note(f"{what}: waiting for {holder} to finish with {shown} …")
                 told = True
             time.sleep(0.1)
         with contextlib.suppress(OSError):

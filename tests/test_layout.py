@@ -31,7 +31,7 @@ def _stage(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1:
         return "base"  # the package's __init__: __version__ and lazy re-exports only
-    if parts[1] in ("errors", "lock", "params"):
+    if parts[1] in ("errors", "lock", "params", "progress"):
         return "base"
     if parts[1] in ("cli", "__main__"):
         return "cli"
@@ -61,7 +61,7 @@ MODULES = {_module(p): p for p in PKG.rglob("*.py") if "__pycache__" not in p.pa
 
 def test_every_stage_is_a_subpackage_and_the_top_level_is_small():
     top = sorted(p.name for p in PKG.glob("*.py"))
-    assert top == ["__init__.py", "__main__.py", "cli.py", "errors.py", "lock.py", "params.py"], top
+    assert top == ["__init__.py", "__main__.py", "cli.py", "errors.py", "lock.py", "params.py", "progress.py"], top
     for stage in ("evidence", "imports", "content", "render", "publish"):
         assert (PKG / stage / "__init__.py").is_file(), stage
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from libyareport.articles._evidence import rel
 from libyareport.articles.review import TABLES
+from libyareport.progress import say
 
 
 def add_add_arguments(p: argparse.ArgumentParser) -> None:
@@ -26,14 +27,14 @@ def run_add(args: argparse.Namespace) -> int:
             published=args.published, kind=args.kind, url=args.url, reliability=args.reliability)
     if r.already:
         which = ", ".join(r.derived_sources) or "no source yet"
-        print(f"add: {rel(Path(args.file))} is already in {rel(r.raw)} (same SHA-256; source {which}); nothing changed")
+        say(f"add: {rel(Path(args.file))} is already in {rel(r.raw)} (same SHA-256; source {which}); nothing changed")
         return 0
-    print(f"add: kept {rel(Path(args.file))} as {rel(r.raw)} (listed in MANIFEST.sha256)")
-    print(f"add: wrote {rel(r.source)} — source '{r.source_id}', published per {r.published_basis}")
+    say(f"add: kept {rel(Path(args.file))} as {rel(r.raw)} (listed in MANIFEST.sha256)")
+    say(f"add: wrote {rel(r.source)} — source '{r.source_id}', published per {r.published_basis}")
     n = sum(r.counts.values())
-    print(f"add: {n} candidate{'s' * (n != 1)} in {rel(r.review)}: "
+    say(f"add: {n} candidate{'s' * (n != 1)} in {rel(r.review)}: "
           + ", ".join(f"{r.counts.get(t, 0)} {t}" for t in TABLES))
-    print("next: open the review file, set decision to accept or reject on each row (fill any column its rule "
+    say("next: open the review file, set decision to accept or reject on each row (fill any column its rule "
           f"marks fill:…), then run: python -m libyareport accept {r.source_id}")
     return 0
 
@@ -49,10 +50,10 @@ def run_accept(args: argparse.Namespace) -> int:
     r = accept(Path(args.data), args.source_id, all_rows=args.all)
     merged = sum(r.merged.values())
     detail = ", ".join(f"{n} {t}" for t, n in r.merged.items()) or "nothing new"
-    print(f"accept: merged {merged} row{'s' * (merged != 1)} from {rel(r.review)} ({detail}); "
+    say(f"accept: merged {merged} row{'s' * (merged != 1)} from {rel(r.review)} ({detail}); "
           f"{r.already} already merged, {r.rejected} rejected, {r.undecided} not yet decided"
           + ("" if not args.all else " (--all: undecided rows were merged too)"))
     for p in r.written:
-        print(f"accept: updated {rel(p)}")
-    print("next: python -m libyareport check, then build the book to see the new claims")
+        say(f"accept: updated {rel(p)}")
+    say("next: python -m libyareport check, then build the book to see the new claims")
     return 0

@@ -13,8 +13,6 @@ import csv
 import hashlib
 import io
 import re
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,19 +39,7 @@ from libyareport.imports.columns import (
     UCDP_REQUIRED,
 )
 from libyareport.params import EARLIEST, LATEST
-
-
-class Progress:
-    def __init__(self, enabled: bool, label: str) -> None:
-        self.enabled = enabled
-        self.label = label
-        self.t0 = time.perf_counter()
-
-    def __call__(self, message: str) -> None:
-        if self.enabled:
-            elapsed = time.perf_counter() - self.t0
-            print(f"[import {self.label}] {message} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
-
+from libyareport.progress import Progress
 
 MONTHS: dict[str, int] = {}
 

@@ -29,6 +29,7 @@ from libyareport.imports.columns import _NAME_RE, ATTRIBUTION_ACLED, ATTRIBUTION
 from libyareport.imports.series import _normalise_series
 from libyareport.imports.ucdp import _normalise_ucdp
 from libyareport.lock import writer_lock
+from libyareport.progress import Progress, say
 
 
 def _options_key(fmt: str, country: str | None, skip_bad_rows: bool) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def import_export(
     if country is not None and not country.strip():
         country = None
 
-    report = frame.Progress(progress, fmt)
+    report = Progress(progress, f"import {fmt}")
     header, sha = frame.check_encoding_and_read_header(path, shown)
     layout = frame.detect(fmt, header, path, shown)
     if name is None:
@@ -219,14 +220,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     where = rel(meta["path"])
     if meta["unchanged"]:
-        print(f"{args.file}: already imported as {where} (same file and options); nothing changed.")
+        say(f"{args.file}: already imported as {where} (same file and options); nothing changed.")
         return 0
-    print(f"Imported {meta['source_format']} {meta['kind']} from {meta['file']} into {where}/")
-    print(f"  rows read {meta['rows_read']:,}, kept {meta['rows_kept']:,}, rejected {meta['rows_rejected']:,}"
+    say(f"Imported {meta['source_format']} {meta['kind']} from {meta['file']} into {where}/")
+    say(f"  rows read {meta['rows_read']:,}, kept {meta['rows_kept']:,}, rejected {meta['rows_rejected']:,}"
           + (f", outside --country {meta['country_filter']!r}: {meta['rows_outside_country_filter']:,}"
              if meta["country_filter"] else ""))
     for reason in meta["rejected_examples"]:
-        print(f"  skipped: {reason}")
-    print(f"  dates {meta['date_min']} to {meta['date_max']}; version {meta['dataset_version'] or 'n/a'}")
-    print(f"  wrote {where}/{meta['table']} and {where}/meta.json")
+        say(f"  skipped: {reason}")
+    say(f"  dates {meta['date_min']} to {meta['date_max']}; version {meta['dataset_version'] or 'n/a'}")
+    say(f"  wrote {where}/{meta['table']} and {where}/meta.json")
     return 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from libyareport.errors import Problem, ReportError, rel
+from libyareport.progress import say
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -87,10 +88,6 @@ def chapter_key(ch: Chapter, params: dict, data_fp: str, ev_fp: str, code_fp: st
     payload = {"nb": hashlib.sha256(nb).hexdigest(), "params": params, "data": data_fp, "code": code_fp,
                "events": ev_fp if ch.reads_events else ""}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:20]
-
-
-def _say(msg: str) -> None:
-    print(msg, flush=True)
 
 
 def _kernel_env() -> None:
@@ -276,7 +273,7 @@ def _unchanged(params: dict, build: Path, data_dir: Path, force: set[str] | None
         return None
     if pdf and not last.get("briefing"):
         return None  # the last build could not print its briefing: try again
-    _say(f"build: nothing changed since the last build (data, code, notebooks, parameters); {rel(html_dir)} is up to date")
+    say(f"build: nothing changed since the last build (data, code, notebooks, parameters); {rel(html_dir)} is up to date")
     return {"executed": [], "reused": [c.name for c in CHAPTERS], "built": False, "html": html_dir, "seconds": 0.0,
             "pdf": Path(last["briefing"]) if last.get("briefing") else None, "unchanged": True}
 
@@ -409,12 +406,12 @@ def print_briefing(params: dict, build_dir: Path | None = None) -> Path:
             (build / "pdf" / "briefing.key").write_text(key)
             if has_book:
                 link_briefing(html_dir, out)
-            print(f"pdf: wrote {rel(out)}" + (" (linked from the book's landing page)" if has_book else ""))
+            say(f"pdf: wrote {rel(out)}" + (" (linked from the book's landing page)" if has_book else ""))
             return out
         window = f"{params.get('start_date') or 'start'}_{params.get('end_date') or 'end'}"
         out = build / "pdf" / f"briefing-{window}-{key[:8]}.pdf"
         build_briefing(params, build_dir=build, quiet=True, out=out)
-        print(f"pdf: wrote {rel(out)}; the book in {rel(html_dir)} was built for other parameters or data, "
+        say(f"pdf: wrote {rel(out)}; the book in {rel(html_dir)} was built for other parameters or data, "
               "so its linked briefing is unchanged")
         return out
 
@@ -424,7 +421,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
     clean_leftovers(build)
     stamp = data_stamp(data_dir) if data_dir.is_dir() else ""
     fp, run_params, keys = plan(params, data_dir)
-    _say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
+    say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
     todo, reused = [], []
     for ch in CHAPTERS:
         key_file = build / "executed" / (ch.path + ".key")
@@ -438,7 +435,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
     if todo:
         n = len(todo)
         workers = max(1, min(jobs or os.cpu_count() or 1, n))
-        _say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
+        say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
              + (f" (reusing {', '.join(reused)})" if reused else ""))
         errors: list[ReportError] = []
         with _kernel_log(build / "kernels.log"), ThreadPoolExecutor(max_workers=workers) as pool:
@@ -448,15 +445,15 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
                 try:
                     _, secs = fut.result()
                     executed.append(ch.name)
-                    _say(f"  [{i}/{n}] {ch.name}: executed in {secs:.1f} s")
+                    say(f"  [{i}/{n}] {ch.name}: executed in {secs:.1f} s")
                 except ReportError as e:
                     errors.append(e)
-                    _say(f"  [{i}/{n}] {ch.name}: FAILED")
+                    say(f"  [{i}/{n}] {ch.name}: FAILED")
         if errors:
             raise ReportError([p for e in errors for p in e.problems] +
                               [Problem("build", None, None, "the published book was left as it was")])
     else:
-        _say("execute: nothing changed, all chapters reused")
+        say("execute: nothing changed, all chapters reused")
     book_key = book_key_of(keys)
     if data_dir.is_dir() and data_stamp(data_dir) != stamp:
         raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
@@ -465,7 +462,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
     html_dir = build / "html"
     key_file = build / "html.key"
     if not todo and key_file.is_file() and key_file.read_text() == book_key and (html_dir / "index.html").is_file():
-        _say(f"book: unchanged, {rel(html_dir)} is up to date")
+        say(f"book: unchanged, {rel(html_dir)} is up to date")
         built = False
     else:
         stage = _sync_stage(build)
@@ -473,7 +470,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         frame_key = _hash_files(_book_frame_files())
         frame_file = stage / ".frame.key"
         full = not frame_file.is_file() or frame_file.read_text() != frame_key
-        _say("book: jupyter-book build (-W -n --keep-going" + (", all pages)" if full else ", changed pages)"))
+        say("book: jupyter-book build (-W -n --keep-going" + (", all pages)" if full else ", changed pages)"))
         t1 = time.perf_counter()
         frame_file.unlink(missing_ok=True)
         _jupyter_book(stage, full)
@@ -481,10 +478,10 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         _publish(stage, build)
         key_file.write_text(book_key)
         built = True
-        _say(f"book: built in {time.perf_counter() - t1:.1f} s")
+        say(f"book: built in {time.perf_counter() - t1:.1f} s")
     pdf_path = _briefing_step(params, build, html_dir, book_key, pdf)
     total = time.perf_counter() - t0
-    _say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
+    say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
          f"(re-ran: {', '.join(executed) or 'none'}; reused: {', '.join(reused) or 'none'})")
     return {"executed": executed, "reused": reused, "built": built, "html": html_dir, "seconds": total, "pdf": pdf_path}
 
@@ -504,13 +501,13 @@ def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wan
             build_briefing(params, build_dir=build, quiet=True, out=pdf_path)
             key_file.write_text(book_key)
             current = True
-            _say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
+            say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
         except ReportError as e:
             why = e.problems[0].message
-            _say(f"briefing: not printed ({why}); the HTML book is complete and its landing page says so")
+            say(f"briefing: not printed ({why}); the HTML book is complete and its landing page says so")
     elif not wanted and not current:
         why = "not printed for this edition (built with --no-pdf)"
-        _say("briefing: not printed (--no-pdf); the landing page says so until `python -m libyareport pdf` "
+        say("briefing: not printed (--no-pdf); the landing page says so until `python -m libyareport pdf` "
              "or a build without --no-pdf prints one for this edition")
     link_briefing(html_dir, pdf_path if current else None, why)
     return pdf_path if current else None

@@ -27,6 +27,7 @@ from libyareport.content.text import METRIC_LABELS, fmt_date
 from libyareport.errors import ReportError, rel
 from libyareport.evidence.model import Evidence
 from libyareport.evidence.open import open_evidence
+from libyareport.progress import say
 from libyareport.publish.book import ROOT, _plotly_js
 from libyareport.publish.browser import browser
 from libyareport.render import charts as figures
@@ -225,7 +226,7 @@ def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = Fa
                            f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
         _print(page, out, 3, FOOTER.format(left=left))
     if not quiet:
-        print(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
+        say(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
     return out
 
 
@@ -277,5 +278,5 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
         with staging.open("wb") as fh:
             writer.write(fh)
         staging.replace(out)
-    print(f"pdf: wrote {rel(out)} ({len(pages)} pages of the book)")
+    say(f"pdf: wrote {rel(out)} ({len(pages)} pages of the book)")
     return out
