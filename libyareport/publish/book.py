@@ -320,6 +320,7 @@ def clean_leftovers(build: Path) -> None:
         p.unlink(missing_ok=True)
     for p in (build / "pdf").glob("*.tmp") if (build / "pdf").is_dir() else []:
         p.unlink(missing_ok=True)
+    (build / "pdf" / STAGED_BRIEFING).unlink(missing_ok=True)
 
 
 def data_stamp(data_dir: Path) -> str:
@@ -431,6 +432,12 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         else:
             todo.append(ch)
     _kernel_env()
+    book_key = book_key_of(keys)
+    # The briefing needs only the data and the parameters: print it while the chapters run and
+    # Jupyter Book builds (Chromium's start-up overlaps theirs), into a staging file that becomes
+    # the linked briefing only when this book is published.
+    early = ThreadPoolExecutor(max_workers=1)
+    briefing_job = early.submit(_print_staged_briefing, params, build) if pdf and not _briefing_current(build, book_key) else None
     executed: list[str] = []
     if todo:
         n = len(todo)
@@ -450,11 +457,11 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
                     errors.append(e)
                     say(f"  [{i}/{n}] {ch.name}: FAILED")
         if errors:
+            early.shutdown(wait=True)
             raise ReportError([p for e in errors for p in e.problems] +
                               [Problem("build", None, None, "the published book was left as it was")])
     else:
         say("execute: nothing changed, all chapters reused")
-    book_key = book_key_of(keys)
     if data_dir.is_dir() and data_stamp(data_dir) != stamp:
         raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
                                   "no edits or imports during a build; the published book was left as it was, run build again"))
@@ -479,26 +486,41 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         key_file.write_text(book_key)
         built = True
         say(f"book: built in {time.perf_counter() - t1:.1f} s")
-    pdf_path = _briefing_step(params, build, html_dir, book_key, pdf)
+    early.shutdown(wait=True)
+    pdf_path = _briefing_step(params, build, html_dir, book_key, pdf, briefing_job)
     total = time.perf_counter() - t0
     say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
          f"(re-ran: {', '.join(executed) or 'none'}; reused: {', '.join(reused) or 'none'})")
     return {"executed": executed, "reused": reused, "built": built, "html": html_dir, "seconds": total, "pdf": pdf_path}
 
 
-def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wanted: bool) -> Path | None:
-    """Print the briefing when it is missing or was printed for another book, and link it from
-    the landing page (html/_static/briefing.pdf) only when it was printed for this one; else the
-    landing page says that this edition has no briefing."""
+STAGED_BRIEFING = "briefing.next.pdf"
+
+
+def _briefing_current(build: Path, book_key: str) -> bool:
+    key_file = build / "pdf" / "briefing.key"
+    return (build / "pdf" / "briefing.pdf").is_file() and key_file.is_file() and key_file.read_text() == book_key
+
+
+def _print_staged_briefing(params: dict, build: Path) -> Path:
+    from libyareport.publish.briefing import build_briefing
+    staged = build / "pdf" / STAGED_BRIEFING
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    return build_briefing(params, build_dir=build, quiet=True, out=staged)
+
+
+def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wanted: bool, job=None) -> Path | None:
+    """Link the briefing printed for this book from the landing page (html/_static/briefing.pdf);
+    else the landing page says that this edition has no briefing."""
     pdf_path = build / "pdf" / "briefing.pdf"
     key_file = build / "pdf" / "briefing.key"
-    current = pdf_path.is_file() and key_file.is_file() and key_file.read_text() == book_key
+    current = _briefing_current(build, book_key)
     why = None
     if wanted and not current:
-        from libyareport.publish.briefing import build_briefing
         try:
+            staged = job.result() if job is not None else _print_staged_briefing(params, build)
             key_file.unlink(missing_ok=True)
-            build_briefing(params, build_dir=build, quiet=True, out=pdf_path)
+            os.replace(staged, pdf_path)
             key_file.write_text(book_key)
             current = True
             say(f"briefing: {rel(pdf_path)} (also linked from the landing page)")
