@@ -61,7 +61,38 @@ def make_case(case: str, tmp_path: Path) -> Path:
 
 
 def run_check(data_dir: Path, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """`python -m libyareport check --data DIR` in a subprocess, paths relative to `cwd`."""
+    """`check --data DIR` run in-process through the CLI's own entry point, paths relative to `cwd`:
+    the same argument parsing, messages and exit status as the command, without an interpreter
+    start per case. An exception escaping main() is reported as the traceback a user would see."""
+    import contextlib
+    import io
+    import traceback
+
+    from libyareport import cli
+    from libyareport.evidence.schema import load_package
+
+    cwd = cwd or data_dir.parent
+    arg = os.path.relpath(data_dir, cwd)
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    load_package.cache_clear()  # a case may carry its own schema
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(["check", "--data", arg, *extra])
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 2
+            except Exception:  # noqa: BLE001 - what a user would see is the traceback
+                err.write(traceback.format_exc())
+                code = 1
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["libyareport", "check", "--data", arg, *extra], code, out.getvalue(), err.getvalue())
+
+
+def run_check_process(data_dir: Path, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m libyareport check --data DIR` as a real process (the smoke tests)."""
     cwd = cwd or data_dir.parent
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     arg = os.path.relpath(data_dir, cwd)
