@@ -179,6 +179,11 @@ def _sync_stage(build: Path) -> Path:
             if p.is_file() and "__pycache__" not in p.parts:
                 put(p, stage / p.relative_to(ROOT))
     put(_plotly_js(), stage / "_static" / "plotly.min.js")
+    downloads = build / "downloads"  # CSVs and the evidence zip written by the chapters (see downloads.py)
+    if downloads.is_dir():
+        for p in downloads.iterdir():
+            if p.is_file() and not p.name.endswith(".tmp"):
+                put(p, stage / "_static" / "downloads" / p.name)
     for ch in CHAPTERS:
         put(build / "executed" / ch.path, stage / ch.path)
     return stage
@@ -246,6 +251,7 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
         else:
             todo.append(ch)
     _kernel_env()
+    os.environ["LIBYAREPORT_DOWNLOADS"] = str(build / "downloads")  # chapters write their CSVs here
     executed: list[str] = []
     if todo:
         n = len(todo)

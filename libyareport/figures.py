@@ -47,6 +47,12 @@ def _source_line(fig: go.Figure, text: str) -> None:
     fig.update_layout(meta={"source_line": text})
 
 
+def _axis_names(fig: go.Figure, **names: str) -> None:
+    """Name axes that carry no visible title, for the chart's data table and text alternative."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "axis_names": names})
+
+
 def source_line(fig: go.Figure) -> str:
     meta = fig.layout.meta
     return meta.get("source_line", "") if isinstance(meta, dict) else ""
@@ -235,6 +241,7 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
         entries.append((style.SIDE_LABELS[side], {"color": style.SIDE_COLOURS[side], "size": 12}))
         fig.add_trace(go.Scatter(
             x=[pos[k][0] for k in keys], y=[pos[k][1] for k in keys], mode="markers+text", showlegend=False,
+            name=style.SIDE_LABELS[side],
             text=[esc(ev.actor_name(k[2:]), label_width) for k in keys],
             textposition=["middle left" if k.startswith("b:") else "middle right" for k in keys],
             marker={"size": 13, "color": style.SIDE_COLOURS[side], "line": {"width": 1, "color": "white"}},
@@ -356,6 +363,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     fig.update_yaxes(categoryorder="category descending", title={"text": ""})
     fig.update_layout(margin={"l": 200, "b": 140})
     _source_line(fig, _sources_text(ev, r["source_id"]))
+    _axis_names(fig, y="Actor")
     return fig
 
 
@@ -378,4 +386,5 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     fig.update_xaxes(tickangle=-35)
     fig.update_layout(margin={"l": 200, "b": 150})
     _source_line(fig, _sources_text(ev, r["source_id"]))
+    _axis_names(fig, x="Kind of response", y="Actor")
     return fig

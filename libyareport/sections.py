@@ -152,7 +152,7 @@ def disputes_section(ev: Evidence) -> None:
     for target, g in d.groupby("disputed_event_id", sort=False):
         target_rows = full[full["event_id"] == target]
         head = target_rows.iloc[0]["summary"] if len(target_rows) else target
-        parts = [f'<div class="lr-dispute"><h4>{html.escape(head)}</h4><ul>']
+        parts = [f'<div class="lr-dispute"><h3 class="lr-dispute-title">{html.escape(head)}</h3><ul>']
         for _, r in target_rows.iterrows():
             parts.append(f"<li><b>{html.escape(fmt_date(r['date'], r['date_precision'], r['date_end']))}</b>, "
                          f"{html.escape(_status(r, ev))}: {quote_cell(r['quote']) or html.escape(r['summary'])} "
