@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+CHART_JS = ("plotly.min.js", "lr-charts.js")  # loaded only by pages that draw a chart
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORCE_LIGHT = ("document.documentElement.dataset.mode = 'light'; document.documentElement.dataset.theme = 'light';"
                " try { localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light'); } catch (e) {}")
@@ -37,10 +38,10 @@ def _dedupe(app, pagename, templatename, context, doctree):
 
 
 def _plotly_only_where_needed(app, pagename, templatename, context, doctree):
-    """plotly.min.js (4.8 MB) is loaded only by pages that draw a chart."""
+    """plotly.min.js (4.8 MB) and the chart helper are loaded only by pages that draw a chart."""
     files = context.get("script_files")
     if files and "Plotly.newPlot" not in context.get("body", ""):
-        files[:] = [f for f in files if "plotly.min.js" not in str(getattr(f, "filename", f) or "")]
+        files[:] = [f for f in files if not any(js in str(getattr(f, "filename", f) or "") for js in CHART_JS)]
 
 
 def _templates(app, config):

@@ -267,7 +267,8 @@ def figure_block(fig, figure_html: str, caption: str, source: str, div_id: str) 
     desc_id = f"{div_id}-desc"
     esc = html.escape
     parts = [f'<figure class="lr-figure" id="{esc(div_id)}-figure">',
-             f'<div class="lr-chart" role="img" aria-labelledby="{esc(desc_id)}">{figure_html}</div>',
+             # the drawing is named by the description (role="img" on the plot's SVG: _static/lr-charts.js)
+             f'<div class="lr-chart" data-desc-id="{esc(desc_id)}" aria-describedby="{esc(desc_id)}">{figure_html}</div>',
              f'<figcaption><span class="lr-chart-desc" id="{esc(desc_id)}">{esc(desc)}</span> {esc(caption)}',
              (f'<br><span class="lr-source-line">Sources: {esc(source)}</span>' if source else ""),
              "</figcaption>"]
