@@ -5,13 +5,14 @@
  *   assistive technology, while the chart's toolbar buttons stay reachable by keyboard.
  * - On a narrow screen (< 640 px) the layout is re-laid for the width: horizontal date ticks,
  *   fewer of them, axis labels shortened (the hover and the data table keep them in full),
- *   margins that fit the labels, colour bars below the plot, and top labels that would overlap
- *   another one hidden.
+ *   margins that fit the labels, thinner colour bars, top labels that would overlap another one
+ *   hidden, and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
  */
 (function () {
   "use strict";
   var NARROW = 640;
   var SHORT = 16;
+  var DAY = 86400000;
 
   function label(gd) {
     var box = gd.closest(".lr-chart");
@@ -50,6 +51,19 @@
     if (Object.keys(hide).length) return window.Plotly.relayout(gd, hide);
   }
 
+  function legendsToEdge(gd) {
+    // a long horizontal legend below the plot runs off the right side of a phone: one entry a line
+    var full = gd._fullLayout, upd = {};
+    ["legend", "legend2", "legend3"].forEach(function (k) {
+      var lg = full[k];
+      if (!lg || lg.orientation !== "h" || !(lg.y < 0)) return;
+      var box = gd.querySelector("g." + k + " .bg, g.legend .bg");
+      var el = gd.querySelector("g." + (k === "legend" ? "legend" : k));
+      if (el && el.getBoundingClientRect().right > gd.getBoundingClientRect().right + 1) upd[k + ".orientation"] = "v";
+    });
+    if (Object.keys(upd).length) return window.Plotly.relayout(gd, upd);
+  }
+
   function narrow(gd) {
     if (gd.__lrNarrow || gd.clientWidth >= NARROW || !gd._fullLayout) return;
     gd.__lrNarrow = true;
@@ -60,7 +74,11 @@
       upd[k + ".automargin"] = true;
       if (k[0] === "x") {
         upd[k + ".tickangle"] = ax.type === "date" ? 0 : -45;
-        if (ax.type === "date") upd[k + ".nticks"] = 4;
+        if (ax.type === "date") {
+          upd[k + ".nticks"] = 4;
+          var span = ax.range ? new Date(ax.range[1]) - new Date(ax.range[0]) : 0;
+          if (span > 90 * DAY) upd[k + ".tickformat"] = "%b '%y";  // "Apr '19": four fit on a phone
+        }
       }
       if (ax.tickmode === "array" && ax.ticktext) {
         upd[k + ".ticktext"] = ax.ticktext.map(shorten);
@@ -72,15 +90,17 @@
     });
     var bars = [];
     gd.data.forEach(function (t, i) { if (t.type === "heatmap") bars.push(i); });
+    var own = (full.meta && full.meta.narrow) || {};  // a figure's own narrow-screen layout (figures.py)
+    Object.keys(own.layout || {}).forEach(function (k) { upd[k] = own.layout[k]; });
     var p = window.Plotly.relayout(gd, upd);
+    if (own.traces) p = p.then(function () { return window.Plotly.restyle(gd, own.traces); });
     if (bars.length) {
       p = p.then(function () {
-        return window.Plotly.restyle(gd, {"colorbar.orientation": "h", "colorbar.y": -0.2, "colorbar.yanchor": "top",
-                                          "colorbar.x": 0, "colorbar.xanchor": "left", "colorbar.len": 0.6,
-                                          "colorbar.thickness": 12}, bars);
+        return window.Plotly.restyle(gd, {"colorbar.thickness": 10, "colorbar.tickfont.size": 10}, bars);
       });
     }
-    return p.then(function () { return hideOverlappingAnnotations(gd); });
+    return p.then(function () { return legendsToEdge(gd); })
+            .then(function () { return hideOverlappingAnnotations(gd); });
   }
 
   function setup(gd) {

@@ -227,8 +227,8 @@ def describe(fig, data: pd.DataFrame | None = None) -> str:
         vals = pd.to_numeric(data[valn], errors="coerce")
         top = data.loc[vals.idxmax()]
         ties = int((vals == vals.max()).sum()) - 1
-        parts.append(f"largest: {top[rown]} → {top[coln]}" + (f" and {ties} other{'s' * (ties != 1)}" if ties else "")
-                     + f" ({_fmt(top[valn])} {valn})")
+        parts.append(f"largest: {top[rown]} → {top[coln]} ({_fmt(top[valn])} {valn}"
+                     + (f"; {ties} other cell{'s' * (ties != 1)} as large" if ties else "") + ")")
         return f"{title}: " + "; ".join(parts) + "."
     dates = [c for c in coords if data[c].map(lambda v: isinstance(v, str) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d.*", v))).all()]
     what = f"{n} point{'s' * (n != 1)}"

@@ -259,6 +259,9 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
     _legend2(fig, entries, 0)
     fig.update_layout(legend2={"title": {"text": "Side: "}})
     _source_line(fig, _sources_text(ev, s["source_id"]))
+    # on a phone: room for the node labels either side, in a smaller font (applied by _static/lr-charts.js)
+    fig.update_layout(meta={**fig.layout.meta, "narrow": {"layout": {"xaxis.range": [-1.9, 2.9]},
+                                                          "traces": {"textfont.size": 9}}})
     return fig
 
 
@@ -338,6 +341,8 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     fig.update_layout(legend={"y": -55 / plot_h, "yanchor": "top", "title": {"text": "Reported by: "}, "font": {"size": 11}},
                       margin={"b": bottom})
     _source_line(fig, _sources_text(ev, t["source_id"]))
+    # on a phone the tier legend wraps onto two lines: give it room under the title (_static/lr-charts.js)
+    fig.update_layout(meta={**fig.layout.meta, "narrow": {"layout": {"margin.t": (fig.layout.margin.t or 115) + 30}}})
     return fig
 
 
