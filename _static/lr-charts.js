@@ -5,7 +5,7 @@
  *   assistive technology, while the chart's toolbar buttons stay reachable by keyboard.
  * - On a narrow screen (< 640 px) the layout is re-laid for the width: horizontal date ticks,
  *   fewer of them, axis labels shortened (the hover and the data table keep them in full),
- *   margins that fit the labels, thinner colour bars, top labels that would overlap another one
+ *   margins that fit the labels, heatmaps without their colour bar, top labels that would overlap another one
  *   hidden, and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
  */
 (function () {
@@ -73,7 +73,10 @@
       var ax = full[k];
       upd[k + ".automargin"] = true;
       if (k[0] === "x") {
-        upd[k + ".tickangle"] = ax.type === "date" ? 0 : -45;
+        var cats = (ax._categories || []).length;
+        // slanted labels need a line's height between them; upright when there are too many for that
+        upd[k + ".tickangle"] = ax.type === "date" ? 0 : (cats * 18 > gd.clientWidth * 0.6 ? -90 : -45);
+        if (ax.type !== "date") upd[k + ".tickfont.size"] = 10;
         if (ax.type === "date") {
           upd[k + ".nticks"] = 4;
           var span = ax.range ? new Date(ax.range[1]) - new Date(ax.range[0]) : 0;
@@ -96,7 +99,8 @@
     if (own.traces) p = p.then(function () { return window.Plotly.restyle(gd, own.traces); });
     if (bars.length) {
       p = p.then(function () {
-        return window.Plotly.restyle(gd, {"colorbar.thickness": 10, "colorbar.tickfont.size": 10}, bars);
+        // the colour scale gives way to the cells: each cell's value is in its hover and the data table
+        return window.Plotly.restyle(gd, {showscale: false}, bars);
       });
     }
     return p.then(function () { return legendsToEdge(gd); })
