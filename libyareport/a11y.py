@@ -23,9 +23,9 @@ def plain(text: object) -> str:
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
     s = str(text)
-    s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
-    s = re.sub(r"<q>", "“", s, flags=re.I)
-    s = re.sub(r"</q>", "”", s, flags=re.I)
+    s = re.sub(r"<br\s*/?>", " ", s, flags=re.IGNORECASE)
+    s = re.sub(r"<q>", "“", s, flags=re.IGNORECASE)
+    s = re.sub(r"</q>", "”", s, flags=re.IGNORECASE)
     s = re.sub(r'<span class="lr-q">', " ", s)
     s = _TAG.sub("", s)
     return _SPACE.sub(" ", html.unescape(s)).strip()
@@ -227,7 +227,7 @@ def describe(fig, data: pd.DataFrame | None = None) -> str:
         vals = pd.to_numeric(data[valn], errors="coerce")
         top = data.loc[vals.idxmax()]
         ties = int((vals == vals.max()).sum()) - 1
-        parts.append(f"largest: {top[rown]} → {top[coln]} ({_fmt(top[valn])} {valn}"
+        parts.append(f"largest: {_fmt(top[valn])} {valn} ({top[rown]} → {top[coln]}"
                      + (f"; {ties} other cell{'s' * (ties != 1)} as large" if ties else "") + ")")
         return f"{title}: " + "; ".join(parts) + "."
     dates = [c for c in coords if data[c].map(lambda v: isinstance(v, str) and bool(re.fullmatch(r"\d{4}-\d\d-\d\d.*", v))).all()]

@@ -113,7 +113,7 @@ def _kept_lines(ev, res_path: str, table: str | None) -> set[int] | None:
     if table not in ev.tables:
         return None
     df = ev.tables[table]
-    return set(int(x) for x in df.loc[df["file"] == res_path, "line"])
+    return {int(x) for x in df.loc[df["file"] == res_path, "line"]}
 
 
 def _filtered_csv(path: Path, keep: set[int] | None) -> tuple[bytes, int]:

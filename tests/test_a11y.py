@@ -28,12 +28,12 @@ PHONE = 390
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def html_dir(tmp_path_factory) -> Path:
     return shared_default_build(tmp_path_factory) / "html"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def b():
     from libyareport.browser import browser
     with browser() as br:
@@ -106,7 +106,7 @@ OVERLAP_JS = r"""() => {
 }"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def phone(b, html_dir) -> dict[str, dict]:
     out = {}
     for p in _pages(html_dir):
@@ -144,7 +144,7 @@ CHARTS_JS = """() => [...document.querySelectorAll('figure.lr-figure')].filter(f
     const text = h => { const d = document.createElement('div'); d.innerHTML = String(h).replace(/<br\\s*\\/?>/gi, ' ');
                         return d.textContent.replace(/\\s+/g, ' ').trim(); };
     const drawn = [], numbers = [];
-    for (const t of gd.data) {
+    for (const t of gd._fullData) {  // the traces as drawn (binary-encoded arrays decoded)
         if (t.hoverinfo === 'skip') continue;
         if (t.type === 'heatmap') { for (const row of t.z) for (const z of row) if (z !== null) { drawn.push(String(z)); numbers.push(z); } continue; }
         const n = (t.x || []).length;
@@ -168,7 +168,7 @@ CHARTS_JS = """() => [...document.querySelectorAll('figure.lr-figure')].filter(f
 })"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def charts(b, html_dir) -> dict[str, list[dict]]:
     out = {}
     for p in _pages(html_dir):
