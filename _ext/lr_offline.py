@@ -4,8 +4,20 @@
   with Sphinx 7.4, which raises a `pageerror` in the browser; drop the duplicates.
 - Drop any script or stylesheet that points outside the book (the book must render offline).
 - Load plotly.min.js only on pages with a chart.
+- Accessibility: theme templates in `templates/` (buttons named by their visible text, the
+  title link inside a landmark, no colour-mode switcher) and light mode forced, since charts
+  are drawn on white (no half-dark page, whatever a browser remembers from another book).
+- Links to downloads written by the chapters (`lr-data:<file>`, see libyareport/downloads.py)
+  become paths relative to each page, into `_static/downloads/`.
 """
 from __future__ import annotations
+
+from pathlib import Path
+
+CHART_JS = ("plotly.min.js", "lr-charts.js")  # loaded only by pages that draw a chart
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORCE_LIGHT = ("document.documentElement.dataset.mode = 'light'; document.documentElement.dataset.theme = 'light';"
+               " try { localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light'); } catch (e) {}")
 
 
 def _dedupe(app, pagename, templatename, context, doctree):
@@ -26,13 +38,27 @@ def _dedupe(app, pagename, templatename, context, doctree):
 
 
 def _plotly_only_where_needed(app, pagename, templatename, context, doctree):
-    """plotly.min.js (4.8 MB) is loaded only by pages that draw a chart."""
+    """plotly.min.js (4.8 MB) and the chart helper are loaded only by pages that draw a chart."""
     files = context.get("script_files")
     if files and "Plotly.newPlot" not in context.get("body", ""):
-        files[:] = [f for f in files if "plotly.min.js" not in str(getattr(f, "filename", f) or "")]
+        files[:] = [f for f in files if not any(js in str(getattr(f, "filename", f) or "") for js in CHART_JS)]
+
+
+def _templates(app, config):
+    config.templates_path = [str(TEMPLATES), *[t for t in config.templates_path if t != str(TEMPLATES)]]
+
+
+def _download_links(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and "lr-data:" in body:
+        base = context["pathto"]("_static/downloads/", 1)
+        context["body"] = body.replace('href="lr-data:', f'href="{base}')
 
 
 def setup(app):
+    app.connect("config-inited", _templates)
+    app.connect("html-page-context", _download_links)
+    app.add_js_file(None, body=FORCE_LIGHT, priority=1)
     app.connect("html-page-context", _plotly_only_where_needed, priority=100001)
     app.connect("html-page-context", _dedupe, priority=100000)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -179,6 +179,11 @@ def _sync_stage(build: Path) -> Path:
             if p.is_file() and "__pycache__" not in p.parts:
                 put(p, stage / p.relative_to(ROOT))
     put(_plotly_js(), stage / "_static" / "plotly.min.js")
+    downloads = build / "downloads"  # CSVs and the evidence zip written by the chapters (see render/downloads.py)
+    if downloads.is_dir():
+        for p in downloads.iterdir():
+            if p.is_file() and not p.name.endswith(".tmp"):
+                put(p, stage / "_static" / "downloads" / p.name)
     for ch in CHAPTERS:
         put(build / "executed" / ch.path, stage / ch.path)
     return stage
@@ -432,6 +437,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         else:
             todo.append(ch)
     _kernel_env()
+    os.environ["LIBYAREPORT_DOWNLOADS"] = str(build / "downloads")  # chapters write their CSVs here
     book_key = book_key_of(keys)
     # The briefing needs only the data and the parameters: print it while the chapters run and
     # Jupyter Book builds (Chromium's start-up overlaps theirs), into a staging file that becomes

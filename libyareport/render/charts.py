@@ -13,9 +13,8 @@ from plotly.subplots import make_subplots
 
 from libyareport.content.findings import timeline_events
 from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
-from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
-from libyareport.evidence.model import Evidence
+from libyareport.evidence.model import Evidence, grades
 from libyareport.render import style
 
 EVENT_TYPE_LABELS = Labels("events", "event_type")
@@ -39,6 +38,12 @@ def _label(text: object) -> str:
 def _source_line(fig: go.Figure, text: str) -> None:
     """Attach the figure's source line; the book and the briefing print it under the chart."""
     fig.update_layout(meta={"source_line": text})
+
+
+def _axis_names(fig: go.Figure, **names: str) -> None:
+    """Name axes that carry no visible title, for the chart's data table and text alternative."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "axis_names": names})
 
 
 def source_line(fig: go.Figure) -> str:
@@ -264,6 +269,7 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
         entries.append((style.SIDE_LABELS[side], {"color": style.SIDE_COLOURS[side], "size": 12}))
         fig.add_trace(go.Scatter(
             x=[pos[k][0] for k in keys], y=[pos[k][1] for k in keys], mode="markers+text", showlegend=False,
+            name=style.SIDE_LABELS[side],
             text=[esc(ev.actor_name(k[2:]), label_width) for k in keys],
             textposition=["middle left" if k.startswith("b:") else "middle right" for k in keys],
             marker={"size": 13, "color": style.SIDE_COLOURS[side], "line": {"width": 1, "color": "white"}},
@@ -281,6 +287,9 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
     _legend2(fig, entries, 0)
     fig.update_layout(legend2={"title": {"text": "Side: "}})
     _source_line(fig, _sources_text(ev, s["source_id"]))
+    # on a phone: room for the node labels either side, in a smaller font (applied by _static/lr-charts.js)
+    fig.update_layout(meta={**fig.layout.meta, "narrow": {"layout": {"xaxis.range": [-1.9, 2.9]},
+                                                          "traces": {"textfont.size": 9}}})
     return fig
 
 
@@ -388,6 +397,8 @@ def tolls_over_time(ev: Evidence, height: int = 640) -> go.Figure:
     fig.update_layout(legend={"y": -55 / plot_h, "yanchor": "top", "title": {"text": "Reported by: "}, "font": {"size": 11}},
                       margin={"b": bottom})
     _source_line(fig, _sources_text(ev, t["source_id"]))
+    # on a phone the tier legend wraps onto two lines: give it room under the title (_static/lr-charts.js)
+    fig.update_layout(meta={**fig.layout.meta, "narrow": {"layout": {"margin.t": (fig.layout.margin.t or 115) + 30}}})
     return fig
 
 
@@ -430,6 +441,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     fig.update_xaxes(range=[lo, hi])
     fig.update_layout(margin={"l": 200, "b": 140})
     _source_line(fig, _sources_text(ev, r["source_id"]))
+    _axis_names(fig, y="Actor")
     return fig
 
 
@@ -452,4 +464,5 @@ def response_matrix(ev: Evidence, height: int = 460) -> go.Figure:
     fig.update_xaxes(tickangle=-35)
     fig.update_layout(margin={"l": 200, "b": 150})
     _source_line(fig, _sources_text(ev, r["source_id"]))
+    _axis_names(fig, x="Kind of response", y="Actor")
     return fig

@@ -40,6 +40,7 @@ def figure_html(fig, div_id: str | None = None, static: bool = False) -> str:
 def setup(chapter: str) -> None:
     """Called once per chapter: stable figure IDs and the offline renderer."""
     _counter["n"] = 0
+    _counter["tables"] = 0
     prefix = re.sub(r"[^a-z0-9]+", "-", chapter.lower()).strip("-")
     _counter["prefix"] = prefix
     pio.renderers["libyareport"] = _OfflineHTML()  # type: ignore[assignment]
@@ -50,11 +51,8 @@ def show(fig, caption: str, name: str) -> None:
     """Draw a figure with its caption and source line; `name` gives it a stable element ID."""
     from libyareport.render.charts import source_line
     div_id = f"{_counter.get('prefix', 'fig')}-{name}"
-    src = source_line(fig)
-    display(HTML(f'<figure class="lr-figure">{figure_html(fig, div_id)}'
-                 f'<figcaption>{html.escape(caption)}'
-                 + (f'<br><span class="lr-source-line">Sources: {html.escape(src)}</span>' if src else "")
-                 + "</figcaption></figure>"))
+    from libyareport.render.a11y import figure_block  # description, data table and CSV of every chart
+    display(HTML(figure_block(fig, figure_html(fig, div_id), caption, source_line(fig), div_id)))
 
 
 def glue_text(name: str, text: object) -> None:
@@ -86,12 +84,12 @@ def source_link(ev: Evidence, claim_id: str, source_id: str, tier: str, prefix: 
 
 
 def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ...] = (), empty: str = "Nothing to show.",
-          css: str = "") -> None:
+          css: str = "", name: str | None = None) -> None:
     """An HTML table; every cell escaped except the ones built here as links."""
     if df.empty:
         say(f"*{empty}*")
         return
-    head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
+    head = "".join(f'<th scope="col">{html.escape(label)}</th>' for label in columns.values())
     body = []
     for _, r in df.iterrows():
         cells = []
@@ -103,8 +101,12 @@ def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ..
                 v = ""
             cells.append(f"<td>{v if col in html_columns else html.escape(str(v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    display(HTML(f'<div class="lr-table-wrap"><table class="lr-table {css}"><thead><tr>{head}</tr></thead>'
-                 f'<tbody>{"".join(body)}</tbody></table></div>'))
+    from libyareport.render.downloads import table_download  # the rows as CSV, with their sources and quotes
+    _counter["tables"] = _counter.get("tables", 0) + 1
+    name = name or f"{_counter.get('prefix', 'table')}-table-{_counter['tables']}"
+    display(HTML(f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="Table: {html.escape(", ".join(list(columns.values())[:3]))}">'
+                 f'<table class="lr-table {css}"><thead><tr>{head}</tr></thead>'
+                 f'<tbody>{"".join(body)}</tbody></table></div>' + table_download(df, columns, html_columns, name)))
 
 
 def quote_cell(quote: str, limit: int = 180) -> str:

@@ -265,7 +265,7 @@ def disputes_section(ev: Evidence) -> None:
                      f"{SUPPORT_LABELS.get(head['support_type'], head['support_type'])}")
         if t == "tolls":
             title = f"{METRIC_LABELS.get(head['metric'], head['metric'])}: {head['figure_id']}"
-        parts.append(f'<div class="lr-dispute" id="dispute-{html.escape(k)}"><h4>{html.escape(str(title))}</h4>'
+        parts.append(f'<div class="lr-dispute" id="dispute-{html.escape(k)}"><h3 class="lr-dispute-title">{html.escape(str(title))}</h3>'
                      f'<p class="lr-dispute-why">Contested: {html.escape(reason)}. {_grade_cell(ev, t, k)}</p>'
                      '<table class="lr-table lr-versions"><thead><tr><th>Version</th><th>Source</th></tr></thead><tbody>')
         for _, r in rows.iterrows():

@@ -1,0 +1,132 @@
+/* The book's plotly charts, for screen readers and phones (loaded only on pages with a chart).
+ *
+ * - The drawing is exposed as one image named by the chart's one-sentence description (the
+ *   <span class="lr-chart-desc"> in its caption); the SVG layers behind it are hidden from
+ *   assistive technology, while the chart's toolbar buttons stay reachable by keyboard.
+ * - On a narrow screen (< 640 px) the layout is re-laid for the width: horizontal date ticks,
+ *   fewer of them, axis labels shortened (the hover and the data table keep them in full),
+ *   margins that fit the labels, heatmaps without their colour bar, top labels that would overlap another one
+ *   hidden, and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
+ */
+(function () {
+  "use strict";
+  var NARROW = 640;
+  var SHORT = 16;
+  var DAY = 86400000;
+
+  function label(gd) {
+    var box = gd.closest(".lr-chart");
+    var desc = box && box.getAttribute("data-desc-id");
+    if (!desc) return;
+    gd.querySelectorAll("svg.main-svg").forEach(function (svg, i) {
+      if (i === 0) {
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-labelledby", desc);
+        svg.removeAttribute("aria-hidden");
+      } else {
+        svg.setAttribute("aria-hidden", "true");
+      }
+    });
+  }
+
+  function shorten(text) {
+    var s = String(text);
+    return s.length > SHORT ? s.slice(0, SHORT - 1).trim() + "…" : s;
+  }
+
+  function overlapping(a, b) {
+    return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
+  }
+
+  function hideOverlappingAnnotations(gd) {
+    var notes = gd.querySelectorAll(".annotation");
+    var shown = [], hide = {};
+    notes.forEach(function (el) {
+      var i = Number(el.getAttribute("data-index"));
+      var r = el.getBoundingClientRect();
+      if (!r.width) return;
+      if (shown.some(function (s) { return overlapping(s, r); })) hide["annotations[" + i + "].visible"] = false;
+      else shown.push(r);
+    });
+    if (Object.keys(hide).length) return window.Plotly.relayout(gd, hide);
+  }
+
+  function legendsToEdge(gd) {
+    // a long horizontal legend below the plot runs off the right side of a phone: one entry a line
+    var full = gd._fullLayout, upd = {};
+    ["legend", "legend2", "legend3"].forEach(function (k) {
+      var lg = full[k];
+      if (!lg || lg.orientation !== "h" || !(lg.y < 0)) return;
+      var box = gd.querySelector("g." + k + " .bg, g.legend .bg");
+      var el = gd.querySelector("g." + (k === "legend" ? "legend" : k));
+      if (el && el.getBoundingClientRect().right > gd.getBoundingClientRect().right + 1) upd[k + ".orientation"] = "v";
+    });
+    if (Object.keys(upd).length) return window.Plotly.relayout(gd, upd);
+  }
+
+  function narrow(gd) {
+    if (gd.__lrNarrow || gd.clientWidth >= NARROW || !gd._fullLayout) return;
+    gd.__lrNarrow = true;
+    var full = gd._fullLayout, upd = {"margin.l": 8, "margin.r": 8};
+    Object.keys(full).forEach(function (k) {
+      if (!/^[xy]axis\d*$/.test(k) || !full[k] || full[k].visible === false) return;
+      var ax = full[k];
+      upd[k + ".automargin"] = true;
+      if (k[0] === "x") {
+        var cats = (ax._categories || []).length;
+        // slanted labels need a line's height between them; upright when there are too many for that
+        upd[k + ".tickangle"] = ax.type === "date" ? 0 : (cats * 18 > gd.clientWidth * 0.6 ? -90 : -45);
+        if (ax.type !== "date") upd[k + ".tickfont.size"] = 10;
+        if (ax.type === "date") {
+          upd[k + ".nticks"] = 4;
+          var span = ax.range ? new Date(ax.range[1]) - new Date(ax.range[0]) : 0;
+          if (span > 90 * DAY) upd[k + ".tickformat"] = "%b '%y";  // "Apr '19": four fit on a phone
+        }
+      }
+      if (ax.tickmode === "array" && ax.ticktext) {
+        upd[k + ".ticktext"] = ax.ticktext.map(shorten);
+      } else if (ax.type === "category" && ax._categories && ax._categories.length) {
+        upd[k + ".tickmode"] = "array";
+        upd[k + ".tickvals"] = ax._categories.slice();
+        upd[k + ".ticktext"] = ax._categories.map(shorten);
+      }
+    });
+    var bars = [];
+    gd.data.forEach(function (t, i) { if (t.type === "heatmap") bars.push(i); });
+    var own = (full.meta && full.meta.narrow) || {};  // a figure's own narrow-screen layout (figures.py)
+    Object.keys(own.layout || {}).forEach(function (k) { upd[k] = own.layout[k]; });
+    var p = window.Plotly.relayout(gd, upd);
+    if (own.traces) p = p.then(function () { return window.Plotly.restyle(gd, own.traces); });
+    if (bars.length) {
+      p = p.then(function () {
+        // the colour scale gives way to the cells: each cell's value is in its hover and the data table
+        return window.Plotly.restyle(gd, {showscale: false}, bars);
+      });
+    }
+    return p.then(function () { return legendsToEdge(gd); })
+            .then(function () { return hideOverlappingAnnotations(gd); });
+  }
+
+  function setup(gd) {
+    if (gd.__lrSetup) return;
+    gd.__lrSetup = true;
+    label(gd);
+    if (gd.on) gd.on("plotly_afterplot", function () { label(gd); });
+    narrow(gd);
+  }
+
+  function all() {
+    document.querySelectorAll(".lr-chart .js-plotly-plot").forEach(function (gd) {
+      if (gd._fullLayout) setup(gd);
+    });
+  }
+
+  window.addEventListener("load", all);
+  var timer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      document.querySelectorAll(".lr-chart .js-plotly-plot").forEach(narrow);
+    }, 250);
+  });
+})();

@@ -1,0 +1,303 @@
+"""Accessibility and downloads (issue 13), in the built book opened from disk in headless Chromium.
+
+- axe-core (node_modules/, installed by `make setup`) finds no serious or critical violation on
+  any page; the moderate ones are printed;
+- at a phone's width (390 px) no page scrolls sideways and no chart text overlaps other chart text;
+- every chart carries a description naming its largest value and, in a table and a CSV, exactly the
+  values the browser draws; every table offers its rows as CSV with sources and quotes;
+- the appendix offers the run's evidence as a zipped data package, filtered to the run's window;
+- the search page finds place names when opened from file://; the page never turns half dark.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from test_browser import _MISSING, book_pages, shared_default_build
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = 390
+pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
+
+
+@pytest.fixture(scope="module")
+def html_dir(tmp_path_factory) -> Path:
+    return shared_default_build(tmp_path_factory) / "html"
+
+
+@pytest.fixture(scope="module")
+def b():
+    from libyareport.publish.browser import browser
+    with browser() as br:
+        yield br
+
+
+def _open(b, path: Path, width: int = 1280, **kw):
+    page = b.new_page(viewport={"width": width, "height": 900}, **kw)
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_timeout(500)
+    return page
+
+
+def _pages(html_dir: Path) -> list[Path]:
+    return [p for p in book_pages(html_dir) if p.name != "index.html"]  # index.html only redirects
+
+
+def _local_file(page_path: Path, href: str) -> Path:
+    return (page_path.parent / unquote(urlparse(href).path)).resolve()
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# -- axe-core -----------------------------------------------------------------------------------
+def test_axe_finds_no_serious_or_critical_violation(b, html_dir):
+    assert AXE.is_file(), "axe-core is not installed: run `make setup` (npm ci installs it into node_modules/)"
+    script = AXE.read_text(encoding="utf-8")
+    serious, moderate = {}, {}
+    for p in _pages(html_dir):
+        page = _open(b, p)
+        page.add_script_tag(content=script)
+        found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))""")
+        page.close()
+        name = str(p.relative_to(html_dir))
+        serious[name] = [v for v in found if v["impact"] in ("serious", "critical")]
+        moderate[name] = [f"{v['impact']} {v['id']} ({len(v['nodes'])})" for v in found if v["impact"] not in ("serious", "critical")]
+    print("moderate/minor axe findings:", {k: v for k, v in moderate.items() if v} or "none")
+    bad = {k: v for k, v in serious.items() if v}
+    assert not bad, f"axe-core: serious or critical violations: {json.dumps(bad, indent=1)}"
+
+
+# -- phone width ----------------------------------------------------------------------------------
+OVERLAP_JS = r"""() => {
+    const sel = '.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .gtitle, .annotation-text, .legendtext, .legendtitletext';
+    const out = [];
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+        const angle = e => { const m = /rotate\((-?[0-9.]+)/.exec(e.getAttribute('transform') || ''); return m ? Number(m[1]) : 0; };
+        const boxes = [...gd.querySelectorAll(sel)].filter(e => e.textContent.trim())
+            .map(e => [e.textContent.trim(), e.getBoundingClientRect(), angle(e), parseFloat(getComputedStyle(e).fontSize) || 12])
+            .filter(([, r]) => r.width > 0 && r.height > 0);
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const [ta, a, ra, fa] = boxes[i], [tb, b, rb] = boxes[j];
+            const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+            const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            if (!(dx > 2 && dy > 2)) continue;
+            if (ra !== 0 && ra === rb) {
+                // two labels slanted alike: their boxes overlap, their lines of text only if closer than a line
+                const t = ra * Math.PI / 180, cx = (b.left + b.right - a.left - a.right) / 2, cy = (b.top + b.bottom - a.top - a.bottom) / 2;
+                if (Math.abs(cx * Math.sin(t) - cy * Math.cos(t)) >= 0.8 * fa) continue;
+            }
+            out.push(`${gd.id}: "${ta}" overlaps "${tb}"`);
+        }
+        const r = gd.getBoundingClientRect();
+        for (const [t, box] of boxes) if (box.right > innerWidth + 1 || box.left < -1) out.push(`${gd.id}: "${t}" is cut off at the screen's edge`);
+    }
+    return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone(b, html_dir) -> dict[str, dict]:
+    out = {}
+    for p in _pages(html_dir):
+        page = _open(b, p, width=PHONE)
+        page.wait_for_timeout(700)  # the narrow-screen re-layout of the charts
+        out[str(p.relative_to(html_dir))] = {
+            "widths": page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]"),
+            "overlaps": page.evaluate(OVERLAP_JS),
+            "tables": page.evaluate("""() => [...document.querySelectorAll('.lr-table-wrap')].map(w =>
+                [w.getBoundingClientRect().right <= innerWidth + 1, getComputedStyle(w).overflowX])"""),
+        }
+        page.close()
+    return out
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone):
+    bad = {p: r["widths"] for p, r in phone.items() if max(r["widths"][:2]) > r["widths"][2]}
+    assert not bad, f"pages wider than a {PHONE} px screen (document, body, viewport): {bad}"
+
+
+def test_wide_tables_scroll_inside_their_own_box_on_a_phone(phone):
+    for p, r in phone.items():
+        for fits, overflow in r["tables"]:
+            assert fits and overflow in ("auto", "scroll"), f"{p}: a table box is wider than the screen or cannot scroll"
+
+
+def test_no_chart_text_overlaps_on_a_phone(phone):
+    bad = {p: r["overlaps"] for p, r in phone.items() if r["overlaps"]}
+    assert not bad, f"chart labels that overlap at {PHONE} px: {json.dumps(bad, indent=1)}"
+
+
+# -- charts: description, table and CSV --------------------------------------------------------------
+CHARTS_JS = """() => [...document.querySelectorAll('figure.lr-figure')].filter(f => f.querySelector('.js-plotly-plot')).map(f => {
+    const gd = f.querySelector('.js-plotly-plot');
+    const text = h => { const d = document.createElement('div'); d.innerHTML = String(h).replace(/<br\\s*\\/?>/gi, ' ');
+                        return d.textContent.replace(/\\s+/g, ' ').trim(); };
+    const drawn = [], numbers = [];
+    for (const t of gd._fullData) {  // the traces as drawn (binary-encoded arrays decoded)
+        if (t.hoverinfo === 'skip') continue;
+        if (t.type === 'heatmap') { for (const row of t.z) for (const z of row) if (z !== null) { drawn.push(String(z)); numbers.push(z); } continue; }
+        const n = (t.x || []).length;
+        for (let i = 0; i < n; i++) {
+            if (t.x[i] === null || t.x[i] === undefined) continue;
+            const h = Array.isArray(t.hovertext) ? t.hovertext[i] : t.hovertext;
+            drawn.push(h ? text(h) : '');
+            const ax = gd._fullLayout[(t.yaxis || 'y').replace('y', 'yaxis')];
+            if (ax && ax.visible !== false && ['linear', 'log'].includes(ax.type) && !ax.tickvals) numbers.push(t.y[i]);
+        }
+    }
+    const svg = gd.querySelector('svg.main-svg[role=img]');
+    const label = svg && document.getElementById(svg.getAttribute('aria-labelledby'));
+    const csv = f.parentElement.querySelector(`a[download="${gd.id}.csv"]`);
+    return {id: gd.id, title: text((gd.layout.title || {}).text || ''), drawn, numbers,
+            img_label: label ? label.textContent : null, desc: (f.querySelector('.lr-chart-desc') || {}).textContent,
+            details_open: f.querySelector('details.lr-data') ? f.querySelector('details.lr-data').open : null,
+            table_rows: f.querySelectorAll('details.lr-data tbody tr').length,
+            table_head: [...f.querySelectorAll('details.lr-data thead th')].map(th => th.textContent),
+            csv: csv ? csv.getAttribute('href') : null};
+})"""
+
+
+@pytest.fixture(scope="module")
+def charts(b, html_dir) -> dict[str, list[dict]]:
+    out = {}
+    for p in _pages(html_dir):
+        page = _open(b, p)
+        found = page.evaluate(CHARTS_JS)
+        page.close()
+        if found:
+            out[str(p.relative_to(html_dir))] = (p, found)
+    return out
+
+
+def test_every_chart_is_an_image_named_by_a_description_of_its_data(charts):
+    assert len(charts) >= 4, f"charts found only on {sorted(charts)}"
+    for page, (_, figs) in charts.items():
+        for f in figs:
+            assert f["desc"] and f["img_label"] == f["desc"], f"{page} {f['id']}: the chart image is not named by its description"
+            assert f["desc"].startswith(f["title"]), f"{page} {f['id']}: the description does not say what the chart is"
+            m = re.search(r"largest: ([0-9][0-9,.]*)", f["desc"])
+            if f["numbers"]:
+                assert m, f"{page} {f['id']}: the description names no largest value: {f['desc']!r}"
+                assert float(m.group(1).replace(",", "")) == max(f["numbers"]), \
+                    f"{page} {f['id']}: 'largest' in the description is not the largest value drawn"
+
+
+def test_every_chart_holds_its_drawn_values_as_a_table_and_a_csv(charts):
+    for page, (path, figs) in charts.items():
+        for f in figs:
+            assert f["details_open"] is False, f"{page} {f['id']}: the data table is not a collapsed <details>"
+            assert f["csv"], f"{page} {f['id']}: no CSV link"
+            rows = _csv(_local_file(path, f["csv"]))
+            assert len(rows) == f["table_rows"] == len(f["drawn"]), \
+                f"{page} {f['id']}: CSV {len(rows)} rows, table {f['table_rows']}, chart draws {len(f['drawn'])} points"
+            assert list(rows[0]) == f["table_head"], f"{page} {f['id']}: CSV and table columns differ"
+            # the values the browser draws (hover text, or heatmap cells) are the CSV's, one for one
+            col = "Details" if "Details" in rows[0] else [c for c in rows[0] if c not in ("Label",)][-1]
+            got = sorted(r.get(col, "") for r in rows)
+            want = sorted(f["drawn"])
+            if col != "Details":
+                got, want = sorted(float(x) for x in got), sorted(float(x) for x in want)
+            assert got == want, f"{page} {f['id']}: the CSV's {col!r} values are not the ones drawn"
+
+
+# -- tables ---------------------------------------------------------------------------------------------
+def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(b, html_dir):
+    quotes = set()
+    for name in ("events.csv", "tolls.csv", "support.csv", "responses.csv"):
+        quotes |= {r["quote"] for r in _csv(DATA / name)}
+    chrono = html_dir / "chapters" / "01_chronology.html"
+    seen_quotes = 0
+    for p in _pages(html_dir):
+        page = _open(b, p)
+        tables = page.evaluate("""() => [...document.querySelectorAll('.lr-table-wrap')].filter(w => !w.closest('details'))
+            .map(w => { const a = w.nextElementSibling && w.nextElementSibling.querySelector('a[download]');
+                        return [w.querySelectorAll('tbody tr').length, a ? a.getAttribute('href') : null,
+                                [...w.querySelectorAll('thead th')].map(t => t.textContent)]; })""")
+        page.close()
+        for n, href, head in tables:
+            assert href, f"{p.name}: a table with {n} rows offers no CSV"
+            rows = _csv(_local_file(p, href))
+            assert len(rows) == n, f"{p.name}: the CSV has {len(rows)} rows, the table {n}"
+            assert list(rows[0])[: len(head)] == head, f"{p.name}: CSV columns {list(rows[0])} do not start with the table's {head}"
+            if p == chrono and "Cited" in head:
+                assert {"source_id", "quote", "claim_id"} <= set(rows[0]), f"events CSV lacks source/quote columns: {list(rows[0])}"
+                assert all(r["quote"] in quotes for r in rows if r["quote"]), "a CSV quote is not a quote from data/"
+                seen_quotes += sum(1 for r in rows if r["quote"])
+    assert seen_quotes > 10, "the chronology's events CSV carries (almost) no quotes"
+
+
+# -- the evidence package --------------------------------------------------------------------------------
+def test_appendix_offers_the_runs_evidence_as_a_data_package(b, html_dir):
+    appendix = html_dir / "chapters" / "05_sources_and_method.html"
+    page = _open(b, appendix)
+    href = page.evaluate("() => (document.querySelector('a[download$=\".zip\"]') || {}).getAttribute?.('href')")
+    page.close()
+    assert href, "the appendix offers no zip download"
+    z = zipfile.ZipFile(_local_file(appendix, href))
+    names = set(z.namelist())
+    pkg = json.loads(z.read("tripoli-evidence/datapackage.json"))
+    for r in pkg["resources"]:
+        if r["path"].endswith(".csv"):
+            assert "tripoli-evidence/" + r["path"] in names, f"resource {r['name']} has no file {r['path']}"
+            if isinstance(r.get("schema"), str):
+                assert "tripoli-evidence/" + r["schema"] in names
+    readme = z.read("tripoli-evidence/README.md").decode()
+    assert "filtered to the run's window and tiers" in readme and "2019-04-01 to 2020-10-31" in readme
+    # the default run leaves forum commentary out: no commentary row, no forum source
+    events = list(csv.DictReader(io.StringIO(z.read("tripoli-evidence/events.csv").decode())))
+    assert events and all(r["status"] != "commentary" for r in events)
+    shipped = [r for r in _csv(DATA / "events.csv") if r["status"] != "commentary"]
+    assert {r["claim_id"] for r in events} <= {r["claim_id"] for r in shipped}
+
+
+def test_data_package_of_a_narrow_window_holds_only_that_window():
+    from libyareport.evidence.model import load
+    from libyareport.render.downloads import evidence_package
+    ev = load(DATA).view("2019-04-01", "2019-04-30", include_context=False)
+    z = zipfile.ZipFile(io.BytesIO(evidence_package(ev)[0]))
+    names = z.namelist()
+    assert not [n for n in names if "/context/" in n], "public-record files in a package of a corpus-only run"
+    events = list(csv.DictReader(io.StringIO(z.read("tripoli-evidence/events.csv").decode())))
+    # a row is in April 2019 when its period overlaps April (day, month and year precision)
+    for r in events:
+        assert r["date"][:7] in ("2019-04", "2019-01") or (r["date"] <= "2019-04-30" and (r["date_end"] or r["date"]) >= "2019-04-01"), r
+    day_rows_in_april = {r["claim_id"] for r in _csv(DATA / "events.csv")
+                         if r["date_precision"] == "day" and r["date"].startswith("2019-04") and r["status"] != "commentary"}
+    assert day_rows_in_april and day_rows_in_april <= {r["claim_id"] for r in events}
+    assert len(events) < len(_csv(DATA / "events.csv"))
+
+
+# -- search, colour mode ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("word", ["Tarhuna", "Mitiga"])
+def test_search_page_finds_place_names_offline(b, html_dir, word):
+    page = b.new_page()
+    page.goto((html_dir / "search.html").resolve().as_uri() + f"?q={word}", wait_until="load")
+    page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li').length > 0", timeout=15000)
+    hits = page.evaluate("() => [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'))")
+    page.close()
+    assert any("chapters/" in h for h in hits), f"search for {word} found no chapter: {hits}"
+
+
+def test_page_stays_light_even_when_the_reader_prefers_dark(b, html_dir):
+    page = b.new_page(color_scheme="dark")
+    url = (html_dir / "chapters" / "01_chronology.html").resolve().as_uri()
+    page.goto(url, wait_until="load")
+    page.evaluate("() => { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); }")
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)
+    theme, bg, switchers = page.evaluate("""() => [document.documentElement.dataset.theme,
+        getComputedStyle(document.body).backgroundColor, document.querySelectorAll('.theme-switch-button').length]""")
+    page.close()
+    assert theme == "light" and bg in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), f"page turned dark: {theme}, {bg}"
+    assert switchers == 0, "a colour-mode switcher is offered although dark mode is off"
