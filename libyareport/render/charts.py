@@ -13,8 +13,9 @@ from plotly.subplots import make_subplots
 
 from libyareport.content.findings import timeline_events
 from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
+from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
-from libyareport.evidence.model import Evidence, grades
+from libyareport.evidence.model import Evidence
 from libyareport.render import style
 
 EVENT_TYPE_LABELS = Labels("events", "event_type")
