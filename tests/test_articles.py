@@ -239,21 +239,11 @@ def test_accepted_claims_pass_check_and_accept_is_idempotent(data, tmp_path, cap
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The three articles added and accepted into a copy of data/, and the book built from it."""
-    from libyareport.params import PARAMETER_DEFAULTS
-    from libyareport.publish.book import build_book
-
-    base = tmp_path_factory.mktemp("articles-book")
-    data = copy_data(base / "data")
-    pdf = write_pdf(base / "res2510.pdf", RES_2510_LINES, RES_2510_INFO)
-    for f in (FIX / "tajoura.txt", FIX / "cadets.html", pdf):
-        assert main(["add", str(f), "--data", str(data)]) == 0
-    for sid in (TXT_ID, HTML_ID, PDF_ID):
-        decide(data, sid)
-        assert main(["accept", sid, "--data", str(data)]) == 0
-    build_book({**PARAMETER_DEFAULTS, "data_dir": str(data)}, build_dir=base / "build", pdf=False)
-    return base / "build" / "html", data
+def built(variant_book):
+    """The three articles added and accepted into a copy of data/, and the book built from it
+    (the session's variant book: see helpers_books.add_fixture_articles)."""
+    build, data = variant_book
+    return build / "html", data
 
 
 def _page(html_dir: Path, name: str) -> BeautifulSoup:

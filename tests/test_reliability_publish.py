@@ -1,7 +1,7 @@
 """Issue 12, build and publish: one writer at a time, pages verified before publishing, no stale
 briefing linked, and every fault one line with the published book byte-identical to before.
 
-One book is built per module (shipped data, default window, no PDF); each test works on a copy."""
+Each test works on a copy of the session's default book (shipped data, default window)."""
 from __future__ import annotations
 
 import errno
@@ -32,19 +32,11 @@ def env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    from libyareport.params import parse_params
-    from libyareport.publish.book import build_book
-    build = tmp_path_factory.mktemp("reliability-book") / "build"
-    build_book(parse_params(None, None, None), build_dir=build, pdf=False)
-    return build
-
-
 @pytest.fixture
-def book(built, tmp_path) -> Path:
+def book(default_book, tmp_path) -> Path:
+    """A copy of the session's default book (shipped data, default window) that the test may break."""
     dest = tmp_path / "build"
-    shutil.copytree(built, dest, symlinks=True)
+    shutil.copytree(default_book, dest, symlinks=True)
     return dest
 
 
@@ -247,14 +239,27 @@ def _intro(book: Path) -> str:
     return (book / "html" / "intro.html").read_text(encoding="utf-8")
 
 
-def test_a_book_without_its_briefing_says_so(book):
+@pytest.fixture
+def unbriefed(book, capsys) -> Path:
+    """The copy with its briefing removed and rebuilt with --no-pdf (chapters reused): a book
+    whose edition has no briefing."""
+    for name in ("briefing.pdf", "briefing.key"):
+        (book / "pdf" / name).unlink(missing_ok=True)
+    code, err, _ = cli_lines(capsys, "build", "--build-dir", str(book), "--no-pdf")
+    assert code == 0, err
+    return book
+
+
+def test_a_book_without_its_briefing_says_so(unbriefed):
+    book = unbriefed
     assert "PDF briefing — none for this edition (not printed for this edition (built with --no-pdf))" in _intro(book)
     assert '<a href="_static/briefing.pdf">' not in _intro(book)
     assert not (book / "html" / "_static" / "briefing.pdf").exists()
 
 
 @pytest.mark.skipif(not HAS_CHROMIUM, reason="needs Chromium to print")
-def test_a_briefing_for_other_parameters_goes_next_to_the_book(book, capsys, monkeypatch, tmp_path):
+def test_a_briefing_for_other_parameters_goes_next_to_the_book(unbriefed, capsys, monkeypatch, tmp_path):
+    book = unbriefed
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = Path(os.environ.get("TMPDIR", "/tmp")) / f"briefing-{dead.pid}-leftover"

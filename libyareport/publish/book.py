@@ -239,11 +239,12 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
     data_dir = resolve_data_dir(str(params["data_dir"]))
     with writer_lock(build, "build"), _reading(data_dir, "build"):
         try:
+            clean_leftovers(build)
             quick = _unchanged(params, build, data_dir, force, pdf)
             if quick is not None:
                 return quick
             result = _build_locked(params, force, build, data_dir, jobs, pdf)
-            _record(params, build, data_dir, pdf, result)
+            _record(params, build, data_dir, result)
             return result
         except OSError as e:  # a full disk, a read-only build dir, …: one line, never a traceback
             raise ReportError(Problem(rel(e.filename) if e.filename else rel(build), None, None, _os_reason(e),
@@ -253,15 +254,15 @@ def build_book(params: dict, force: set[str] | None = None, build_dir: Path | No
 LAST_BUILD = "last-build.json"
 
 
-def _inputs_key(params: dict, data_dir: Path, pdf: bool) -> str:
+def _inputs_key(params: dict, data_dir: Path) -> str:
     """Everything a build reads, cheaply: data/ (names, sizes, mtimes), the package's code, the
-    notebooks and book files, the parameters and whether a briefing is wanted. Decides "nothing
-    changed" without importing pandas, plotly or a kernel."""
+    notebooks and book files, the parameters. Decides "nothing changed" without importing pandas,
+    plotly or a kernel."""
     notebooks = [ROOT / ch.path for ch in CHAPTERS]
     return hashlib.sha256(json.dumps({
         "data": data_stamp(data_dir) if data_dir.is_dir() else "", "code": code_hash(),
         "book": _hash_files(_book_frame_files() + [p for p in notebooks if p.is_file()]),
-        "params": {**params, "data_dir": str(data_dir)}, "pdf": pdf,
+        "params": {**params, "data_dir": str(data_dir)},
     }, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -274,18 +275,37 @@ def _unchanged(params: dict, build: Path, data_dir: Path, force: set[str] | None
     except (OSError, ValueError):
         return None
     html_dir = build / "html"
-    if last.get("inputs") != _inputs_key(params, data_dir, pdf) or not (html_dir / "index.html").is_file():
+    if last.get("inputs") != _inputs_key(params, data_dir) or not (html_dir / "index.html").is_file():
         return None
+    if last.get("build") != _build_stamp(build):
+        return None  # the build directory was touched since (a page, a key, the briefing): check it all
     if pdf and not last.get("briefing"):
         return None  # the last build could not print its briefing: try again
-    say(f"build: nothing changed since the last build (data, code, notebooks, parameters); {rel(html_dir)} is up to date")
+    say(f"book: unchanged — nothing changed since the last build (data, code, notebooks, parameters); "
+        f"{rel(html_dir)} is up to date")
     return {"executed": [], "reused": [c.name for c in CHAPTERS], "built": False, "html": html_dir, "seconds": 0.0,
             "pdf": Path(last["briefing"]) if last.get("briefing") else None, "unchanged": True}
 
 
-def _record(params: dict, build: Path, data_dir: Path, pdf: bool, result: dict) -> None:
+def _build_stamp(build: Path) -> str:
+    """Names, sizes and mtimes of what a build leaves to decide the next one: executed pages and
+    their keys, the published book's key and landing page, the briefing and its key."""
+    h = hashlib.sha256()
+    paths = sorted((build / "executed").rglob("*")) if (build / "executed").is_dir() else []
+    paths += [build / "html.key", build / "html" / "index.html", build / "pdf" / "briefing.pdf", build / "pdf" / "briefing.key"]
+    for p in paths:
+        try:
+            st = p.stat()
+        except OSError:
+            h.update(f"{p.name}\0-\n".encode())
+            continue
+        h.update(f"{p.relative_to(build)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _record(params: dict, build: Path, data_dir: Path, result: dict) -> None:
     tmp = build / (LAST_BUILD + ".tmp")
-    tmp.write_text(json.dumps({"inputs": _inputs_key(params, data_dir, pdf),
+    tmp.write_text(json.dumps({"inputs": _inputs_key(params, data_dir), "build": _build_stamp(build),
                                "briefing": str(result["pdf"]) if result.get("pdf") else None}), encoding="utf-8")
     os.replace(tmp, build / LAST_BUILD)
 

@@ -1,0 +1,100 @@
+"""The books the suite builds, each once per session (see conftest.py), and how their data is made.
+
+- the default book: shipped data, default parameters, with its PDF briefing;
+- the narrow book: shipped data, April 2019 only, with its briefing;
+- the variant book: shipped data plus the three fixture articles added and accepted, the XSS
+  overlay (markup in a source) and an ACLED import, default window — one build serves the
+  article, injection and event-data tests.
+Tests that change a book work on a copy (copy_build), never on these.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+XSS = ROOT / "tests" / "fixtures" / "xss"
+ARTICLES = ROOT / "tests" / "fixtures" / "articles"
+EVENTS = ROOT / "tests" / "fixtures" / "imports"
+NARROW = ("2019-04-01", "2019-04-30")
+ARTICLE_IDS = ("coastlinereview-2019-07-03-air-strike-hits", "northshoredispatch-2020-08-28-drone-that-killed",
+               "councilwatchbulletin-2020-02-12-security-council-endorses")
+
+
+def default_params(**overrides) -> dict:
+    from libyareport.params import PARAMETER_DEFAULTS
+    return {**PARAMETER_DEFAULTS, "data_dir": str(DATA), **overrides}
+
+
+def copy_data(dest: Path) -> Path:
+    shutil.copytree(DATA, dest, ignore=shutil.ignore_patterns("imported"))
+    return dest
+
+
+def copy_build(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, symlinks=True)
+    return dest
+
+
+def add_xss_fixture(data: Path) -> None:
+    """Lay tests/fixtures/xss over a copy of the evidence: raw file + manifest line, source, event rows."""
+    for sub in ("raw", "sources"):
+        for p in (XSS / sub).iterdir():
+            shutil.copyfile(p, data / sub / p.name)
+    manifest = data / "raw" / "MANIFEST.sha256"
+    text = manifest.read_text(encoding="utf-8")
+    line = (XSS / "MANIFEST.sha256.append").read_text(encoding="utf-8")
+    manifest.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
+    events = data / "events.csv"
+    with events.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    with (XSS / "events.rows.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    body = events.read_text(encoding="utf-8")
+    if not body.endswith("\n"):
+        events.write_text(body + "\n", encoding="utf-8")
+    with events.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, header, restval="", lineterminator="\n").writerows(rows)
+
+
+def accept_all(data: Path, sid: str) -> None:
+    """A reviewer who accepts every candidate of an added article as proposed."""
+    path = data / "review" / f"{sid}.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["decision"] = "accept"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def add_fixture_articles(data: Path, work: Path) -> None:
+    """The three fixture articles (text, saved web page, PDF) added and accepted, as a user would."""
+    from helpers_articles import RES_2510_INFO, RES_2510_LINES, write_pdf
+
+    from libyareport.cli import main
+    pdf = write_pdf(work / "res2510.pdf", RES_2510_LINES, RES_2510_INFO)
+    for f in (ARTICLES / "tajoura.txt", ARTICLES / "cadets.html", pdf):
+        assert main(["add", str(f), "--data", str(data)]) == 0, f
+    for sid in ARTICLE_IDS:
+        accept_all(data, sid)
+        assert main(["accept", sid, "--data", str(data)]) == 0, sid
+
+
+def import_acled(data: Path) -> None:
+    from libyareport.imports.run import import_export
+    import_export("acled", EVENTS / "acled_current.csv", data, progress=False)
+
+
+def build(params: dict, build_dir: Path, pdf: bool) -> Path:
+    import contextlib
+    import io
+
+    from libyareport.publish.book import build_book
+    with contextlib.redirect_stdout(io.StringIO()):
+        build_book(params, build_dir=build_dir, pdf=pdf)
+    return build_dir
