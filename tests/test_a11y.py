@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from test_browser import _MISSING, book_pages, shared_default_build
+from test_browser import _MISSING, book_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless brows
 
 
 @pytest.fixture(scope="module")
-def html_dir(tmp_path_factory) -> Path:
-    return shared_default_build(tmp_path_factory) / "html"
+def html_dir(default_book) -> Path:
+    return default_book / "html"  # the session's default book
 
 
 @pytest.fixture(scope="module")
