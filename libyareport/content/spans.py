@@ -43,10 +43,3 @@ def with_spans(ev, df: pd.DataFrame, table: str) -> pd.DataFrame:
         partial |= out["span_end"] > hi
     out["partial"] = partial
     return out
-
-
-def span_note(row) -> str:
-    """' (dated only to 2019; the span runs outside the window)' style note for hovers and tables."""
-    if row.get("partial"):
-        return " · only partly inside the window"
-    return ""

@@ -16,7 +16,6 @@ from libyareport.evidence.schema import CLAIM_TABLES, Field, Package, Resource, 
 from libyareport.evidence.sources import Source, normalise, parse_line_ranges, parse_source, sha256, text_lines_equal
 from libyareport.params import EARLIEST, LATEST, parse_date
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits only: '١٢' is not a number here
 #: The shortest quote that can stand as evidence (after whitespace is normalised).
 MIN_QUOTE_CHARS = 20

@@ -361,7 +361,3 @@ def grade_text(ev, table: str, key: str) -> str:
     if r["partisan_only"]:
         parts.append("partisan or state media only")
     return "; ".join(parts)
-
-
-def key_of_row(table: str, row) -> str:
-    return row[KEY_OF[table]]

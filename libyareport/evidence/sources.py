@@ -116,10 +116,6 @@ def _unique_mapping(loader: yaml.BaseLoader, node: yaml.MappingNode, deep: bool 
 _UniqueKeyBaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
-FRONT_KEYS = ("id", "title", "outlet", "outlet_basis", "published", "published_precision",
-              "published_basis", "kind", "derived_from", "derived_lines", "url", "language")
-
-
 def parse_source(path: Path) -> tuple[Source | None, list[Problem]]:
     name = rel(path)
     try:
