@@ -87,13 +87,16 @@ def _legend_only(fig: go.Figure, name: str, marker: dict | None = None, line: di
                              line=line or {}))
 
 
-def _legends_below(fig: go.Figure, titles: list[str], axis_px: int = 50, plot_px: int = 560) -> None:
+def _legends_below(fig: go.Figure, titles: list[str], axis_px: int = 50, plot_px: int = 560, min_plot_h: int = 0) -> None:
     """Stack the figure's legends under the plot, placed in pixels so they never overlap the axis
     or each other; the bottom margin grows to hold them. The rows a legend needs are estimated
     from its entries' text at `plot_px` wide (a phone re-lays them, see the a11y script)."""
     height, top = fig.layout.height or 450, fig.layout.margin.t or 60
     rows = [_legend_rows(names, title, plot_px) for names, title in zip(_legend_names(fig, len(titles)), titles)]
     bottom = axis_px + sum(24 * r + 8 for r in rows) + 10
+    if height - top - bottom < min_plot_h:  # the legends take room below; the plot keeps its own
+        height = top + bottom + min_plot_h
+        fig.update_layout(height=height)
     plot_h = max(height - top - bottom, 120)
     y = axis_px
     for i, title in enumerate(titles):
@@ -196,7 +199,7 @@ def _phase_bands(fig: go.Figure, ev: Evidence, lo: pd.Timestamp, hi: pd.Timestam
     for i, (x0, x1, name) in enumerate(bands):
         fig.add_vrect(x0=x0, x1=x1, fillcolor=("#eeeeee", "#dcdcdc")[i % 2], opacity=0.7, layer="below", line_width=0)
         p0, p1 = px(x0), px(x1)
-        lines = textwrap.wrap(name, max(20, int((p1 - p0) / char_px)))
+        lines = textwrap.wrap(name, max(20, int((p1 - p0) / char_px)), break_on_hyphens=False)
         w = max(len(s) for s in lines) * char_px
         left = min(max((p0 + p1) / 2 - w / 2, 0), plot_px - w)
         row = next((k for k, edge in enumerate(rows) if left >= edge + 8), len(rows))
@@ -286,7 +289,7 @@ def timeline(ev: Evidence, height: int = 520, days: tuple[pd.Timestamp, pd.Times
     if days is not None:
         fig.update_xaxes(dtick=86400000, tickformat="%d %b")
     fig.update_layout(margin={"t": top, "l": 130})
-    _legends_below(fig, ["Side that acted: ", "Tier: "], axis_px=60)
+    _legends_below(fig, ["Side that acted: ", "Tier: "], axis_px=60, min_plot_h=30 * len(lanes))
     set_source(fig, _sources_text(ev, e["source_id"]))
     return fig
 
@@ -423,7 +426,7 @@ def network(ev: Evidence, height: int | None = None, label_width: int = 24) -> g
         fig.add_annotation(x=x, y=1.0, yref="paper", yanchor="bottom", text=f"<b>{label}</b>", showarrow=False,
                            font={"size": MIN_FONT_PX + 1, "color": "#333"})
     fig.update_layout(margin={"t": 80, "l": 10, "r": 10})
-    _legends_below(fig, ["Line: ", "Node: the actor's side: "], axis_px=10)
+    _legends_below(fig, ["Line: ", "Node: the actor's side: "], axis_px=10, min_plot_h=30 * n_rows)
     set_source(fig, _sources_text(ev, s["source_id"]))
     return fig
 
@@ -575,7 +578,7 @@ def tolls_over_time(ev: Evidence, height: int | None = None, metrics: tuple[str,
     fig.update_xaxes(type="date", range=[lo, hi])
     fig.update_xaxes(title_text="As-of date (a bar: the figure is dated only to that month or range)", row=len(order), col=1)
     fig.update_layout(margin={"t": 70, "l": 200, "r": 30})
-    _legends_below(fig, ["Reported by: ", "Tier: "], axis_px=60)
+    _legends_below(fig, ["Reported by: ", "Tier: "], axis_px=60, min_plot_h=17 * slots + 50 * len(order))
     set_source(fig, _sources_text(ev, t["source_id"]))
     return fig
 
@@ -621,7 +624,7 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     lo, hi = _window_range(ev, r["x0"].min(), r["x1"].max())
     fig.update_xaxes(range=[lo, hi])
     fig.update_layout(margin={"l": 200, "t": 60})
-    _legends_below(fig, ["Kind of response: "], axis_px=60)
+    _legends_below(fig, ["Kind of response: "], axis_px=60, min_plot_h=28 * r["actor"].nunique())
     set_source(fig, _sources_text(ev, r["source_id"]))
     return fig
 
