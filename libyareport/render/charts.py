@@ -45,7 +45,7 @@ COLOURS = [c for c in style.SEQUENCE if c != style.OKABE_ITO["yellow"]]
 #: ... and evidence grades, strongest first, as line colours and widths in the backers network.
 GRADE_STYLE = {"confirmed": ("#000000", 3.0), "corroborated": (style.OKABE_ITO["green"], 2.4),
                "single_source": (style.OKABE_ITO["orange"], 1.6), "contested": (style.OKABE_ITO["purple"], 1.6)}
-CLICK_HINT = "<br><span style='font-size:11px'>Click the point to open the source's words.</span>"
+CLICK_HINT = "<br>Click the point to open the source's words."
 TIER_GREY = "#444444"
 
 
