@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CHART_JS = ("plotly.min.js", "lr-charts.js")  # loaded only by pages that draw a chart
+CHART_JS = ("plotly.min.js", "lr-charts.js", "lr-links.js")  # loaded only by pages that draw a chart
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORCE_LIGHT = ("document.documentElement.dataset.mode = 'light'; document.documentElement.dataset.theme = 'light';"
                " try { localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light'); } catch (e) {}")

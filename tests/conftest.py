@@ -42,7 +42,7 @@ def default_book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def narrow_book(tmp_path_factory) -> Path:
-    """The shipped data for April 2019 only, with its briefing (built once)."""
+    """The shipped data for May–June 2020 only (helpers_books.NARROW), with its briefing (built once)."""
     from helpers_books import NARROW, build, default_params
     return build(default_params(start_date=NARROW[0], end_date=NARROW[1]),
                  tmp_path_factory.getbasetemp() / "shared-narrow-book", pdf=True)

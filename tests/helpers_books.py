@@ -1,7 +1,7 @@
 """The books the suite builds, each once per session (see conftest.py), and how their data is made.
 
 - the default book: shipped data, default parameters, with its PDF briefing;
-- the narrow book: shipped data, April 2019 only, with its briefing;
+- the narrow book: shipped data, May–June 2020 only, with its briefing;
 - the variant book: shipped data plus the three fixture articles added and accepted, the XSS
   overlay (markup in a source) and an ACLED import, default window — one build serves the
   article, injection and event-data tests.
@@ -18,7 +18,7 @@ DATA = ROOT / "data"
 XSS = ROOT / "tests" / "fixtures" / "xss"
 ARTICLES = ROOT / "tests" / "fixtures" / "articles"
 EVENTS = ROOT / "tests" / "fixtures" / "imports"
-NARROW = ("2019-04-01", "2019-04-30")
+NARROW = ("2020-05-01", "2020-06-30")  # the GNA counter-offensive: al-Watiya, the airport, Tarhuna
 ARTICLE_IDS = ("coastlinereview-2019-07-03-air-strike-hits", "northshoredispatch-2020-08-28-drone-that-killed",
                "councilwatchbulletin-2020-02-12-security-council-endorses")
 

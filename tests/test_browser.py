@@ -172,7 +172,8 @@ HOVER_JS = """async () => {
             for (let i = 0; i < n; i++) {
                 const h = String((Array.isArray(t.hovertext) ? t.hovertext[i] : t.hovertext) || '');
                 if (!/[&<]/.test(h.replace(/<br>|<\\/?b>/g, ''))) continue;
-                Plotly.Fx.hover(gd, [{curveNumber: c, pointNumber: i}]);
+                // the trace's own subplot: the tolls chart has one panel per kind of figure
+                Plotly.Fx.hover(gd, [{curveNumber: c, pointNumber: i}], (t.xaxis || 'x') + (t.yaxis || 'y'));
                 await new Promise(r => setTimeout(r, 60));
                 hovered++;
                 const label = [...gd.querySelectorAll('.hoverlayer')].map(e => e.textContent).join(' ');

@@ -210,7 +210,8 @@ def test_every_figure_is_drawn(briefing, tmp_path):
     """Each figure sits above its caption and 'Sources:' line; that region of the page is not blank."""
     lines = text_lines(briefing)
     source_lines = [ln for ln in lines if ln["text"].startswith("Sources: ")]
-    assert len(source_lines) >= 3, f"expected a source line under each of the 3 figures, found {len(source_lines)}"
+    from libyareport.publish.briefing import BRIEFING_CHARTS
+    assert len(source_lines) >= BRIEFING_CHARTS, f"expected a source line under each of the {BRIEFING_CHARTS} figures, found {len(source_lines)}"
     dpi = 40
     pages: dict[int, tuple] = {}
     for src in source_lines:

@@ -22,9 +22,10 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from libyareport.content import narrative
-from libyareport.content.findings import headline_summary, key_findings
+from libyareport.content.findings import HEADLINE_METRICS, headline_summary, key_findings, material_backers
 from libyareport.content.text import METRIC_LABELS, fmt_date
 from libyareport.errors import ReportError, rel
+from libyareport.evidence.grades import grade_label
 from libyareport.evidence.model import Evidence
 from libyareport.evidence.open import open_evidence
 from libyareport.progress import say
@@ -32,9 +33,11 @@ from libyareport.publish.book import ROOT, _plotly_js
 from libyareport.publish.browser import browser
 from libyareport.render import charts as figures
 from libyareport.render.display import figure_html
+from libyareport.render.figure import MIN_FONT_PX
 from libyareport.render.narrative import paragraph_html
 
 PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
+BRIEFING_CHARTS = 1  # the chronology; backers and figures are compact tables
 
 
 class Refs:
@@ -89,7 +92,7 @@ def _ranges(nums: list[int]) -> str:
 
 
 def _static_figure(fig, name: str, height: int) -> str:
-    fig.update_layout(width=PAGE_WIDTH_PX, height=height, font={"size": 10}, title={"font": {"size": 13}})
+    fig.update_layout(width=PAGE_WIDTH_PX, height=height, font={"size": MIN_FONT_PX}, title={"font": {"size": 13}})
     return figure_html(fig, div_id=f"brief-{name}", static=True)
 
 
@@ -125,16 +128,15 @@ def render_briefing(ev: Evidence, params: dict) -> str:
         headline.append({"metric": METRIC_LABELS[h["metric"]], "text": h["text"], "population": h["population_text"],
                          "place": h["place"], "period": h["period_text"], "report": h["report"],
                          "as_of": h["as_of_text"], "reporter": h["reporter"], "grade": h["grade_text"],
+                         "grade_label": grade_label(ev, h["grade"]) if h["grade"] else h["grade_text"],
                          "tier": h["tiers"].replace("context", "public record"), "refs": refs.mark(h["sources"])})
     figs = []
+    plot_px = PAGE_WIDTH_PX - 150
+    timeline = figures.timeline(ev, height=360, plot_px=plot_px)
     specs = [
-        (figures.timeline(ev, height=360), "timeline", 360, ("Events by date and type; colour: the side that acted; "
-         "filled: quoted corpus claim, hollow: public-record fact; a bar: dated only to that month, year "
-         "or range (clipped to the window); shaded: phases of the campaign."), True),
-        (figures.network(ev, height=480, label_width=60), "network", 480, ("Who backs whom: backers left, recipients right; "
-         "coloured lines: material support; grey dotted: diplomatic support (not backing); refuted claims not drawn."), False),
-        (figures.tolls_over_time(ev, height=450), "tolls", 450, ("Reported killed, injured and displaced figures by as-of "
-         "date and reporting body (log scale); not comparable or additive across bodies."), True),
+        (timeline, "timeline", max(360, int(timeline.layout.height or 0)), ("Events by date and type; colour: the side "
+         "that acted; filled: quoted corpus claim, hollow: public-record fact; a bar: dated only to that month, year "
+         "or range (clipped to the window); shaded bands: the phases of the campaign, named above the plot."), False),
     ]
     for fig, name, height, caption, page_break in specs:
         src_ids = _figure_source_ids(ev, name)
@@ -148,20 +150,38 @@ def render_briefing(ev: Evidence, params: dict) -> str:
         lines.append({"date": fmt_date(r["date"], r["date_precision"], r["date_end"]), "actor": ev.actor_name(r["actor_id"]),
                       "kind": figures.RESPONSE_LABELS[r["response_type"]].lower(), "summary": r["summary"],
                       "ref": refs.mark(g["source_id"])})
-    limit = 14
+    limit = 12
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "render" / "templates"),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     return env.get_template("briefing.html.j2").render(
         title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
         built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
         include_context=params.get("include_context", True), course=course, findings=findings, headline=headline, figures=figs,
-        responses=lines[:limit], more_responses=max(0, len(lines) - limit), sources=refs.entries(),
+        responses=lines[:limit], more_responses=max(0, len(lines) - limit), backers=backers_rows(ev, refs),
+        sources=refs.entries(),
     )
+
+
+def backers_rows(ev: Evidence, refs: Refs) -> list[dict]:
+    """The briefing's compact backers table (in place of the book's network): one row per
+    material backer and recipient, each kind of support with its evidence grade, the sources as
+    numbers in the briefing's list. Diplomatic support is not backing and is left out."""
+    mb = material_backers(ev)
+    rows = []
+    for (b, r), g in mb.groupby(["backer_id", "recipient_id"], sort=False):
+        kinds = "; ".join(f"{figures.SUPPORT_LABELS[x.support_type]} ({grade_label(ev, x.grade).lower()})"
+                          for x in g.itertuples())
+        rows.append({"backer": ev.actor_name(b), "recipient": ev.actor_name(r), "kinds": kinds,
+                     "refs": refs.mark([s for ss in g["sources"] for s in ss])})
+    return sorted(rows, key=lambda x: (x["recipient"], x["backer"]))
 
 
 def _figure_source_ids(ev: Evidence, name: str) -> list[str]:
     table = {"timeline": "events", "network": "support", "tolls": "tolls"}[name]
-    return list(ev.tables[table]["source_id"])
+    t = ev.tables[table]
+    if name == "tolls":
+        t = t[t["metric"].isin(HEADLINE_METRICS)]
+    return list(t["source_id"])
 
 
 FOOTER = ('<div style="font-size:7px;width:100%;padding:0 14mm;color:#444;display:flex;justify-content:space-between;'
@@ -224,7 +244,7 @@ def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = Fa
         page.write_text(render_briefing(ev, params), encoding="utf-8")
         left = html.escape(f"The battle for Tripoli — briefing · {ev.window.describe()} · built "
                            f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
-        _print(page, out, 3, FOOTER.format(left=left))
+        _print(page, out, BRIEFING_CHARTS, FOOTER.format(left=left))
     if not quiet:
         say(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")
     return out

@@ -6,10 +6,8 @@ the browser, and the data's attribution under the plot.
 """
 from __future__ import annotations
 
-import html
 import json
 import math
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from libyareport.content.eventstats import (
 from libyareport.errors import Problem, ReportError, rel
 from libyareport.imports.store import _PARAMS
 from libyareport.render import style
+from libyareport.render.figure import MIN_FONT_PX, esc, layout, no_data, note, set_source
 
 #: Bar fill patterns, paired with style.SEQUENCE, so stacked bars read in black and white.
 PATTERNS = ["", "/", "\\", "x", "-", "|", "+", "."]
@@ -42,30 +41,24 @@ BOUNDARIES_CREDIT = "Boundaries: Natural Earth (public domain)"
 
 #: Libya's bounding box (lon_min, lon_max, lat_min, lat_max), padded.
 LIBYA_BOUNDS = (9.0, 25.5, 19.0, 34.0)
+NO_EVENTS = "No events in this window"
 
 
-def _esc(value: Any) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value))
-
-
-def _layout(title: str, x_title: str | None, y_title: str | None, source: str, height: int = 440,
-            legend: bool | int = True) -> dict:
-    """style.base_layout plus room under the plot for the legend and the source line."""
-    layout = style.base_layout(title, x_title, y_title, height=height)
-    lines = [html.escape(line) for line in textwrap.wrap(source, 105)] if source else []
+def _layout(title: str, x_title: str | None, y_title: str | None, height: int = 440, legend: bool | int = True) -> dict:
+    """figure.layout plus room under the plot for the legend (the source line is printed under
+    the chart by the book and the briefing, see figure.set_source)."""
+    lay = layout(title, x_title, y_title, height=height)
     below_axis = 40 + (20 if x_title else 0)  # tick labels (+ axis title)
     legend_px = (45 if legend is True else 22 * int(legend) + 8) if legend else 0
-    source_px = 14 * len(lines)
-    bottom = below_axis + legend_px + source_px + 12
-    layout["margin"] = {**layout["margin"], "b": bottom}
-    plot_h = max(height - bottom - layout["margin"]["t"], 120)
-    layout["legend"] = {**layout["legend"], "y": -below_axis / plot_h, "yanchor": "top"}
-    layout["annotations"] = [{
-        "text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-        "xanchor": "left", "yanchor": "top", "yshift": -(below_axis + legend_px), "showarrow": False,
-        "align": "left", "font": {"size": 10, "color": "#555"},
-    }] if lines else []
-    return layout
+    bottom = below_axis + legend_px + 12
+    lay["margin"] = {**lay["margin"], "b": bottom}
+    plot_h = max(height - bottom - lay["margin"]["t"], 120)
+    lay["legend"] = {**lay["legend"], "y": -below_axis / plot_h, "yanchor": "top"}
+    return lay
+
+
+def _figure(title: str, x_title: str | None, y_title: str | None, source: str, **kw) -> go.Figure:
+    return set_source(go.Figure(layout=_layout(title, x_title, y_title, **kw)), source)
 
 
 def _single_dataset(df: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
@@ -79,14 +72,6 @@ def _single_dataset(df: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
                                   "choose one (dataset=…): counts from different publishers must not be added",
                                   "one of " + ", ".join(present)))
     return df
-
-
-def _no_data(fig: go.Figure, message: str = "No events in this window") -> go.Figure:
-    fig.add_annotation(text=html.escape(message), xref="paper", yref="paper", x=0.5, y=0.5,
-                       showarrow=False, font={"size": 14, "color": "#555"})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
 
 
 def fig_events_over_time(
@@ -103,14 +88,13 @@ def fig_events_over_time(
     title = title or f"Events per {unit}, by type"
     agg = events_over_time(events, freq)
     rows = max(1, -(-agg["event_type"].nunique() // 3)) if not agg.empty else 1  # three legend entries a row
-    fig = go.Figure(layout=_layout(title, None, f"Events per {unit}", source_line, height=440 + 22 * (rows - 1),
-                                   legend=rows))
+    fig = _figure(title, None, f"Events per {unit}", source_line, height=440 + 22 * (rows - 1), legend=rows)
     fig.update_layout(barmode="stack", bargap=0.1, legend_traceorder="normal")
     if agg.empty:
-        return _no_data(fig)
+        return no_data(fig, NO_EVENTS)
     for i, etype in enumerate(_type_order(agg["event_type"])):
         part = agg[agg["event_type"] == etype]
-        name = _esc(etype)
+        name = esc(etype)
         fig.add_trace(go.Bar(
             x=part["period"], y=part["events"], name=name,
             marker={"color": style.SEQUENCE[i % len(style.SEQUENCE)],
@@ -131,10 +115,10 @@ def fig_fatalities_per_month(
 ) -> go.Figure:
     """Reported fatalities per month: the best estimate as a line, low–high as a band."""
     events = _single_dataset(events, dataset)
-    fig = go.Figure(layout=_layout(title or "Reported fatalities per month", None, "Fatalities", source_line))
+    fig = _figure(title or "Reported fatalities per month", None, "Fatalities", source_line)
     agg = fatalities_per_month(events)
     if agg.empty:
-        return _no_data(fig)
+        return no_data(fig, NO_EVENTS)
     band = not (agg["fatalities_low"].equals(agg["fatalities_best"]) and agg["fatalities_high"].equals(agg["fatalities_best"]))
     if band:
         fig.add_trace(go.Scatter(x=agg["month"], y=agg["fatalities_high"], mode="lines", showlegend=False,
@@ -170,19 +154,18 @@ def fig_actor_pairings(
     events = _single_dataset(events, dataset)
     pairs = actor_pairings(events, n=n)
     height = max(360, 150 + 46 * len(pairs))
-    fig = go.Figure(layout=_layout(title or "Most frequent actor pairings", "Events", None, source_line,
-                                   height=height, legend=False))
+    fig = _figure(title or "Most frequent actor pairings", "Events", None, source_line, height=height, legend=False)
     if pairs.empty:
-        return _no_data(fig)
+        return no_data(fig, NO_EVENTS)
     # Labels sit above their bars (not as tick labels): long publisher names then never
     # squeeze the plot, and the whole chart stays aligned with its source line.
     ypos = np.arange(len(pairs))[::-1]  # largest at the top
 
     def label(name: str, actor_id: Any) -> str:
         tag = f" [{actor_id}]" if isinstance(actor_id, str) and actor_id else ""
-        return _esc(_short(name, 60)) + _esc(tag)
+        return esc(_short(name, 60)) + esc(tag)
 
-    hover = [f"{_esc(a)}<br>– {_esc(b)}" for a, b in zip(pairs["actor1"], pairs["actor2"])]
+    hover = [f"{esc(a)}<br>– {esc(b)}" for a, b in zip(pairs["actor1"], pairs["actor2"])]
     fig.add_trace(go.Bar(
         x=pairs["events"], y=ypos, orientation="h", showlegend=False, width=0.45,
         marker={"color": style.OKABE_ITO["blue"], "line": {"color": "#222", "width": 0.5}},
@@ -277,7 +260,7 @@ def fig_event_map(
     if left_out["places"]:
         credit += (f". Not shown: {left_out['places']} smaller places "
                    f"({left_out['events']} events, {left_out['fatalities']} fatalities)")
-    fig = go.Figure(layout=_layout(title or "Where the events took place", None, None, credit, height=560))
+    fig = _figure(title or "Where the events took place", None, None, credit, height=560)
 
     if bounds == "libya":
         lon0, lon1, lat0, lat1 = LIBYA_BOUNDS
@@ -303,18 +286,17 @@ def fig_event_map(
         ))
         label_at = _label_point(country["rings"], (lon0, lon1, lat0, lat1))
         if not is_libya and label_at is not None:
-            fig.add_annotation(x=label_at[0], y=label_at[1], text=_esc(country["name"]), showarrow=False,
-                               font={"size": 10, "color": "#888"})
+            fig.add_annotation(x=label_at[0], y=label_at[1], text=esc(country["name"]), showarrow=False,
+                               font={"size": MIN_FONT_PX, "color": "#777"})
 
     if points.empty:
-        fig.add_annotation(text="No events in this window", xref="paper", yref="paper", x=0.5, y=0.5,
-                           showarrow=False, font={"size": 14, "color": "#555"})
+        note(fig, NO_EVENTS)
     else:
         fat = points["fatalities"].to_numpy(dtype=float)
         biggest = max(fat.max(), 1.0)
         size = 7 + 33 * np.sqrt(fat / biggest)
         hover = [
-            f"<b>{_esc(p)}</b>{'<br>' + _esc(a) if a else ''}<br>{e} events, {f} fatalities"
+            f"<b>{esc(p)}</b>{'<br>' + esc(a) if a else ''}<br>{e} events, {f} fatalities"
             for p, a, e, f in zip(points["place"], points["admin1"], points["events"], points["fatalities"])
         ]
         for label, mask, symbol in (("Place with reported fatalities (marker area ∝ fatalities)", fat > 0, "circle"),
@@ -352,10 +334,9 @@ def fig_curated_overlay(
         weekly = weekly_curve(_single_dataset(weekly, dataset))
     else:
         weekly = _single_dataset(weekly, dataset)
-    fig = go.Figure(layout=_layout(title or "Events per week, with the events described in the book",
-                                   None, "Events per week", source_line))
+    fig = _figure(title or "Events per week, with the events described in the book", None, "Events per week", source_line)
     if weekly.empty:
-        return _no_data(fig)
+        return no_data(fig, NO_EVENTS)
     weeks = pd.to_datetime(weekly["week"])
     fig.add_trace(go.Scatter(x=weeks, y=weekly["events"], mode="lines", name="Events per week (event data)",
                              line={"color": style.OKABE_ITO["blue"], "width": 2, "dash": "solid"},
@@ -371,11 +352,11 @@ def fig_curated_overlay(
         tiers = cur["tier"].fillna("corpus") if "tier" in cur.columns else pd.Series("corpus", index=cur.index)
         for i, tier in enumerate(dict.fromkeys(tiers)):
             part = cur[tiers == tier]
-            hover = [f"<b>{d:%d %b %Y}</b><br>{'<br>'.join(_esc(line) for line in textwrap.wrap(str(s), 60))}"
+            hover = [f"<b>{d:%d %b %Y}</b><br>{esc(s, 60)}"
                      for d, s in zip(part["_date"], part["summary"])]
             fig.add_trace(go.Scatter(
                 x=part["_date"], y=part["_y"], mode="markers",
-                name=_esc(style.TIER_LABELS.get(tier, f"Curated events ({tier})")),
+                name=esc(style.TIER_LABELS.get(tier, f"Curated events ({tier})")),
                 marker={"symbol": style.TIER_SYMBOLS.get(tier, style.SYMBOLS[(i + 2) % len(style.SYMBOLS)]),
                         "size": 11, "color": style.OKABE_ITO["vermillion"] if i == 0 else style.SEQUENCE[(i + 1) % 8],
                         "line": {"color": "#222", "width": 1}},

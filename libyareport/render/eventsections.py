@@ -20,8 +20,10 @@ def _event_sets(ev: Evidence, datasets: str) -> list[dict]:
     return [m for m in metas if m.get("kind", "events") == "events"]
 
 
-def _intro(ev: Evidence, datasets: str) -> list[tuple[dict, pd.DataFrame, str]]:
-    """The selected event datasets with their events in the window, or a sentence why there are none."""
+def _intro(ev: Evidence, datasets: str, about: str = "") -> list[tuple[dict, pd.DataFrame, str]]:
+    """The selected event datasets with their events in the window, or one sentence why there are
+    none (the section is then its heading and that line); `about` says what the section shows and
+    is printed only when there is something to show."""
     metas = _event_sets(ev, datasets)
     if not metas:
         if str(datasets).strip().lower() == "none":
@@ -38,6 +40,8 @@ def _intro(ev: Evidence, datasets: str) -> list[tuple[dict, pd.DataFrame, str]]:
             say(f"*{m['name']}: no imported events in this window ({ev.window.describe()}).*")
             continue
         out.append((m, events, src))
+    if out and about:
+        say(about)
     return out
 
 
@@ -50,7 +54,9 @@ def _summary(m: dict, events: pd.DataFrame) -> str:
 
 
 def chronology(ev: Evidence, datasets: str = "all") -> None:
-    for m, events, src in _intro(ev, datasets):
+    about = ("Imported ACLED or UCDP events for the window, each dataset on its own: how many events per week or month "
+             "and of what type, where they happened, and what the curated chronology above covers of them.")
+    for m, events, src in _intro(ev, datasets, about):
         name = m["name"]
         say(_summary(m, events))
         span = (events["date_start"].max() - events["date_start"].min()).days
@@ -70,7 +76,7 @@ def chronology(ev: Evidence, datasets: str = "all") -> None:
 
 
 def toll(ev: Evidence, datasets: str = "all") -> None:
-    sets = _intro(ev, datasets)
+    sets = _intro(ev, datasets, "Reported fatalities in imported event data, per month, by event type and by actor pairing.")
     for m, events, src in sets:
         name = m["name"]
         say(_summary(m, events))
@@ -101,7 +107,9 @@ def toll(ev: Evidence, datasets: str = "all") -> None:
 
 
 def actors(ev: Evidence, datasets: str = "all") -> None:
-    for m, events, src in _intro(ev, datasets):
+    about = ("The most active pairings of actors in imported event data, with the book's actors where a published name "
+             "matches an alias.")
+    for m, events, src in _intro(ev, datasets, about):
         name = m["name"]
         pairs = eventstats.actor_pairings(events, 10)
         say(_summary(m, events))

@@ -8,9 +8,12 @@ import platform
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import HTML, display
+from markupsafe import Markup
 
 from libyareport import __version__
 from libyareport.content.findings import (
+    figure_rows,
     headline_figures,
     key_findings,
     material_backers,
@@ -21,13 +24,14 @@ from libyareport.content.findings import (
     reporter_text,
     timeline_events,
 )
-from libyareport.content.text import METRIC_LABELS, fmt_date
+from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
 from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.params import PARAMETER_HELP
 from libyareport.render.charts import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
 from libyareport.render.display import glue_text, quote_cell, say, source_link, table, with_quote
+from libyareport.render.templating import render
 
 STATUS_TEXT = Labels("events", "status")
 
@@ -138,13 +142,12 @@ def run_record(ev: Evidence, params: dict) -> None:
 
 
 # -- chapter 1 -----------------------------------------------------------------------------
-def _grade_cell(ev: Evidence, table: str, key: str) -> str:
+def _grade_cell(ev: Evidence, table: str, key: str) -> Markup:
     """The grade badge and counts of a key, as every table shows them."""
     g = grades.grades(ev, table)
     if key not in g.index:
-        return '<span class="lr-grade">forum commentary only</span>'
-    grade = g.loc[key, "grade"]
-    return f'<span class="lr-grade lr-grade-{html.escape(grade)}">{html.escape(grades.grade_text(ev, table, key))}</span>'
+        return Markup(render("grade.html.j2", grade="", text="forum commentary only"))
+    return Markup(render("grade.html.j2", grade=g.loc[key, "grade"], text=grades.grade_text(ev, table, key)))
 
 
 def _stance_note(row) -> str:
@@ -153,21 +156,50 @@ def _stance_note(row) -> str:
 
 
 def events_table(ev: Evidence) -> None:
+    """One row per event (its first reported version: date, type, summary, actors, place, grade),
+    with every claim about it nested in the last cell: source link, status and stance, what it says
+    differently (date, place, summary) and the source's words. Rows are anchored #event-<id>,
+    claims #claim-<claim_id>, so a chart point or a citation can open them."""
     e = timeline_events(ev)
     if e.empty:
         say("*No events in this window.*")
         return
-    e["what"] = [EVENT_TYPE_LABELS[t] for t in e["event_type"]]
-    e["status_text"] = [_status(r, ev) + _stance_note(r) for _, r in e.iterrows()]
-    e["grade_cell"] = [_grade_cell(ev, "events", k) for k in e["event_id"]]
-    e["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in e.itertuples()]
-    e["event"] = [with_quote(s, q) for s, q in zip(e["summary"], e["quote"])]
-    e["date_cell"] = [r["date_text"] + (" (only partly inside the window)" if r["partial"] else "") for _, r in e.iterrows()]
-    e["who"] = [html.escape(a or "—") + (f'<br><span class="lr-target">hit: {html.escape(t)}</span>' if t else "")
-                for a, t in zip(e["actors_text"], e["targets"])]
-    table(e, {"date_cell": "Date", "what": "Type", "event": "Event (and the source's words)", "who": "Acted (and hit)",
-              "place": "Place", "status_text": "Status", "grade_cell": "Evidence grade", "src": "Cited"},
-          html_columns=("src", "event", "grade_cell", "who"), css="lr-events")
+    rows = []
+    order = e.groupby("event_id", sort=False)["span_start"].min().sort_values(kind="stable").index
+    for eid in order:
+        g = e[e["event_id"] == eid]
+        lead = g[g["stance"] != "refutes"].iloc[0] if (g["stance"] != "refutes").any() else g.iloc[0]
+        claims = []
+        for _, r in g.iterrows():
+            differs = []
+            if r["date_text"] != lead["date_text"]:
+                differs.append(f"dates it {r['date_text']}")
+            if r["place"] and r["place"] != lead["place"]:
+                differs.append(f"place: {r['place']}")
+            if r["summary"] != lead["summary"]:
+                differs.append(r["summary"])
+            claims.append({"claim_id": r["claim_id"], "link": Markup(source_link(ev, r["claim_id"], r["source_id"], r["tier"])),
+                           "status": _status(r, ev) + _stance_note(r), "differs": "; ".join(differs),
+                           "quote": Markup(quote_cell(r["quote"]))})
+        rows.append({"id": eid, "date": lead["date_text"] + (" (only partly inside the window)" if lead["partial"] else ""),
+                     "type": EVENT_TYPE_LABELS[lead["event_type"]], "summary": lead["summary"],
+                     "actors": lead["actors_text"] or "—", "targets": lead["targets"], "place": lead["place"],
+                     "grade": _grade_cell(ev, "events", eid), "claims": claims})
+    display(HTML(render("events_table.html.j2", events=rows)))
+
+
+def dense_days_chart(ev: Evidence) -> None:
+    """The chronology's densest days at day scale, when the window has such a cluster (see
+    charts.dense_days); nothing otherwise."""
+    from libyareport.render.charts import dense_days, timeline
+    from libyareport.render.display import show
+    days = dense_days(ev)
+    if days is None:
+        return
+    n = int(((timeline_events(ev)["x0"].dt.normalize().between(days[0], days[1])) & ~timeline_events(ev)["is_span"]).sum())
+    show(timeline(ev, days=days), f"The densest days of the window, {fmt_date(days[0])} to {fmt_date(days[1])}: "
+         f"{n} claims dated to the day, spread across each day so none hides another. Same colours and symbols as above; "
+         "events known only to a month or range are in the chart above.", "dense-days")
 
 
 def phases_table(ev: Evidence) -> None:
@@ -346,22 +378,38 @@ def _sources_naming(ev: Evidence) -> dict[str, set[str]]:
 
 
 # -- chapter 3 -----------------------------------------------------------------------------
-def headline_table(ev: Evidence) -> pd.DataFrame:
-    """First and latest report per metric × population × place, each with its period and grade."""
+def toll_table(ev: Evidence) -> pd.DataFrame:
+    """The chapter's one table of humanitarian figures: grouped by scope (figure × who × where),
+    each figure (figure_id) a row with its period, number, reporter and grade, the first and the
+    latest report of each scope marked, every claim about it nested with the source's words.
+    Returns the first/latest rows (headline_figures) that the prose and the briefing use."""
     h = headline_figures(ev)
-    if h.empty:
-        say("*No killed, injured or displaced figures are reported in this window.*")
+    f = figure_rows(ev)
+    if f.empty:
+        say("*No humanitarian figures in this window.*")
         return h
-    h = h.copy()
-    h["metric_text"] = h["metric"].map(METRIC_LABELS)
-    h["tier_text"] = h["tiers"].str.replace("context", "public record")
-    h["grade_cell"] = [_grade_cell(ev, "tolls", k) for k in h["figure_id"]]
-    t = ev.tolls.set_index("claim_id")
-    h["src"] = [" ".join(source_link(ev, c, t.loc[c, "source_id"], t.loc[c, "tier"]) for c in ids) for ids in h["claim_ids"]]
-    table(h, {"metric_text": "Figure", "population_text": "Who", "place": "Where", "period_text": "Period",
-              "report": "Report", "text": "Number", "reporter": "Reported by", "grade_cell": "Evidence grade",
-              "tier_text": "Tier", "src": "Cited"},
-          html_columns=("src", "grade_cell"), css="lr-headline")
+    t = ev.tolls
+    metric_order = {m: i for i, m in enumerate(METRIC_LABELS)}
+    f = f.assign(_m=f["metric"].map(metric_order),
+                 _first=f.groupby(["metric", "population", "place"])["as_of"].transform("min"))
+    f = f.sort_values(["_m", "_first", "population", "place", "as_of", "figure_id"])
+    scopes = []
+    for (metric, pop, place), g in f.groupby(["metric", "population", "place"], sort=False):
+        g = g.sort_values(["as_of", "figure_id"])
+        figs = []
+        for i, (_, r) in enumerate(g.iterrows()):
+            report = "only report" if len(g) == 1 else "first report" if i == 0 else "latest report" if i == len(g) - 1 else ""
+            claims = []
+            for _, c in t[t["figure_id"] == r["figure_id"]].iterrows():
+                differs = figure_text(c)
+                claims.append({"claim_id": c["claim_id"], "link": Markup(source_link(ev, c["claim_id"], c["source_id"], c["tier"])),
+                               "differs": "" if differs == r["text"] else f"reports {differs}" + _stance_note(c),
+                               "quote": Markup(quote_cell(c["quote"]))})
+            figs.append({"id": r["figure_id"], "metric": METRIC_LABELS[metric], "who": r["population_text"], "place": place,
+                         "period": r["period_text"], "report": report, "number": r["text"], "reporter": r["reporter"],
+                         "grade": _grade_cell(ev, "tolls", r["figure_id"]), "claims": claims})
+        scopes.append({"title": f"{METRIC_LABELS[metric]} · {population_text(ev, pop)} · {place}", "figures": figs})
+    display(HTML(render("tolls_table.html.j2", scopes=scopes)))
     return h
 
 
@@ -384,26 +432,6 @@ def comparability_note(ev: Evidence) -> None:
         display(HTML('<div class="admonition note"><p class="admonition-title">Not comparable</p>'
                      "<p>Figures from different bodies, populations, places or dates are <b>not comparable or "
                      f"additive</b>.</p><ul>{items}</ul></div>"))
-
-
-def tolls_table(ev: Evidence) -> None:
-    t = ev.tolls.copy()
-    if t.empty:
-        say("*No humanitarian figures in this window.*")
-        return
-    from libyareport.content.text import figure_text
-    t["metric_text"] = t["metric"].map(METRIC_LABELS)
-    t["number"] = [figure_text(r) for _, r in t.iterrows()]
-    t["period"] = [period_text(r) for _, r in t.iterrows()]
-    t["reporter"] = [reporter_text(ev, r) for _, r in t.iterrows()]
-    t["src"] = [source_link(ev, r.claim_id, r.source_id, r.tier) for r in t.itertuples()]
-    t["pop"] = t["population"].map(lambda p: population_text(ev, p))
-    t["num"] = [with_quote(n, q) for n, q in zip(t["number"], t["quote"])]
-    t["grade_cell"] = [_grade_cell(ev, "tolls", k) for k in t["figure_id"]]
-    t = t.sort_values(["as_of", "metric"])
-    table(t, {"period": "Period", "metric_text": "Figure", "num": "Number (and the source's words)", "pop": "Who",
-              "place": "Where", "reporter": "Reported by", "grade_cell": "Evidence grade", "src": "Cited"},
-          html_columns=("src", "num", "grade_cell"))
 
 
 # -- chapter 4 -----------------------------------------------------------------------------
