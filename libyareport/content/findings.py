@@ -94,8 +94,26 @@ def headline_figures(ev: Evidence) -> pd.DataFrame:
 
 
 def headline_summary(ev: Evidence) -> pd.DataFrame:
-    """The briefing's headline table: the same first/latest-per-scope rows as the book."""
-    return headline_figures(ev)
+    """The briefing's headline table: per metric (killed, injured, displaced) the first and the
+    latest report in the window, whatever its scope, each row with its own period, place and
+    population — so the corpus's early figures stand beside the later UN/WHO/IOM ones. Rows are
+    picked by date, never by size: nothing is ranked across scopes (the book lists every scope)."""
+    f = figure_rows(ev)
+    f = f[f["metric"].isin(HEADLINE_METRICS)]
+    if f.empty:
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    picks = []
+    for metric in HEADLINE_METRICS:
+        g = f[f["metric"] == metric]
+        g = g.assign(_ctx=~g["tiers"].str.contains("corpus")).sort_values(["as_of", "_ctx", "figure_id"])  # corpus first on a tie
+        if g.empty:
+            continue
+        if len(g) == 1:
+            picks.append(g.iloc[0].to_dict() | {"report": "only report"})
+        else:
+            picks.append(g.iloc[0].to_dict() | {"report": "first report"})
+            picks.append(g.iloc[-1].to_dict() | {"report": "latest report"})
+    return pd.DataFrame(picks)[HEADLINE_COLUMNS].reset_index(drop=True)
 
 
 def material_backers(ev: Evidence) -> pd.DataFrame:

@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
@@ -35,6 +34,7 @@ from libyareport.render import charts as figures
 from libyareport.render.display import figure_html
 from libyareport.render.figure import MIN_FONT_PX
 from libyareport.render.narrative import paragraph_html
+from libyareport.render.templating import render
 
 PAGE_WIDTH_PX = 680  # A4 minus margins at 96 dpi
 BRIEFING_CHARTS = 1  # the chronology; backers and figures are compact tables
@@ -150,10 +150,8 @@ def render_briefing(ev: Evidence, params: dict) -> str:
         lines.append({"date": fmt_date(r["date"], r["date_precision"], r["date_end"]), "actor": ev.actor_name(r["actor_id"]),
                       "kind": figures.RESPONSE_LABELS[r["response_type"]].lower(), "summary": r["summary"],
                       "ref": refs.mark(g["source_id"])})
-    limit = 12
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "render" / "templates"),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]))
-    return env.get_template("briefing.html.j2").render(
+    limit = 20  # every milestone of the whole battle fits; a longer list says how many more the book has
+    return render("briefing.html.j2",
         title="The battle for Tripoli, 2019–2020", window=ev.window.describe(),
         built=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), fingerprint=ev.fingerprint,
         include_context=params.get("include_context", True), course=course, findings=findings, headline=headline, figures=figs,
