@@ -1,11 +1,15 @@
 """The PDF briefing (and the whole-book PDF), read back with poppler the way a reader's viewer would.
 
-A4, two to four pages, every font embedded; the same findings and headline numbers as the library
-computes for the run's window, the window and the data fingerprint printed; every figure drawn;
-a missing Chromium ends in one clear line and leaves the last good PDF alone.
+A4, two to four pages, every font embedded; the battle's course and the key findings from the
+narrative layer (only the paragraphs about the run's window), the first and latest reported
+figures of each kind with their scope (the corpus's own early figures included), the window and
+the data fingerprint printed; every figure drawn; a missing Chromium ends in one clear line and
+leaves the last good PDF alone. Expectations are read from data/ here, not from the code under test.
 """
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
 import re
 import shutil
@@ -15,17 +19,17 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers_books import NARROW as NARROW_WINDOW
 
-from libyareport.content.findings import headline_summary, key_findings
 from libyareport.errors import ReportError
 from libyareport.evidence.open import open_evidence
 from libyareport.params import PARAMETER_DEFAULTS
-from libyareport.publish.book import CHAPTERS, build_book
+from libyareport.publish.book import CHAPTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 A4 = (595.0, 842.0)  # points
-NARROW = {"start_date": "2019-04-01", "end_date": "2019-04-30"}
+NARROW = {"start_date": NARROW_WINDOW[0], "end_date": NARROW_WINDOW[1]}
 
 
 def _missing() -> str | None:
@@ -125,13 +129,6 @@ def ink(pixels: tuple[int, int, bytes], box: tuple[float, float, float, float], 
     return (dark / total if total else 0.0), coloured
 
 
-def shared_default_build(tmp_path_factory) -> Path:
-    """The default book, built once per test session (shared with test_book.py / test_browser.py)."""
-    build = tmp_path_factory.getbasetemp() / "shared-default-book"
-    build_book(default_params(), build_dir=build, pdf=False)
-    return build
-
-
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """`python -m libyareport …` in a subprocess (callers pass --build-dir: never the repository's _build/)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **(env or {})}
@@ -141,17 +138,65 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def briefing(tmp_path_factory) -> Path:
-    from libyareport.publish.briefing import build_briefing
-    out = build_briefing(default_params(), build_dir=tmp_path_factory.mktemp("brief-default"), quiet=True)
+def briefing(default_book) -> Path:
+    """The briefing `build` printed for the session's default book."""
+    out = default_book / "pdf" / "briefing.pdf"
     assert out.is_file()
     return out
 
 
 @pytest.fixture(scope="module")
-def narrow_briefing(tmp_path_factory) -> Path:
-    from libyareport.publish.briefing import build_briefing
-    return build_briefing(default_params(**NARROW), build_dir=tmp_path_factory.mktemp("brief-narrow"), quiet=True)
+def narrow_briefing(narrow_book) -> Path:
+    return narrow_book / "pdf" / "briefing.pdf"
+
+
+def narrative_blocks(section: str) -> list[dict]:
+    """The landing page's paragraphs of one section, read straight from data/narrative/intro.md."""
+    out, cur = [], None
+    for line in (DATA / "narrative" / "intro.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            cur = {"id": line[3:].strip(), "text": []}
+            out.append(cur)
+        elif cur is not None and (m := re.match(r"^(period|section): (.*)$", line)) and not cur["text"]:
+            cur[m.group(1)] = m.group(2).strip()
+        elif cur is not None and line.strip() and not line.startswith("%"):
+            cur["text"].append(line.strip())
+    for b in out:
+        lo, hi = (dt.date.fromisoformat(x.strip()) for x in b["period"].split(".."))
+        b.update(lo=lo, hi=hi, text=" ".join(b["text"]))
+    return [b for b in out if b.get("section") == section]
+
+
+def lead(block: dict) -> str:
+    """What a reader sees first of a paragraph: its bold lead, else its words up to the first role."""
+    m = re.match(r"\*\*(.+?)\*\*", block["text"])
+    return norm(m.group(1) if m else re.split(r"\{(?:claim|figure|date)\}", block["text"])[0])[:60].strip()
+
+
+def overlaps(block: dict, window: tuple[str, str]) -> bool:
+    return block["lo"] <= dt.date.fromisoformat(window[1]) and dt.date.fromisoformat(window[0]) <= block["hi"]
+
+
+def figures_by_date(window: tuple[str, str]) -> dict[str, list[dict]]:
+    """Reported killed/injured/displaced figures with an as-of date in the window, per metric, by date."""
+    out: dict[str, list[dict]] = {}
+    for f in ("tolls.csv", "context/tolls.csv"):
+        with (DATA / f).open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["metric"] in ("killed", "injured", "displaced") and window[0] <= r["as_of"] <= window[1]:
+                    out.setdefault(r["metric"], []).append({**r, "tier": "corpus" if "/" not in f else "context"})
+    return {m: sorted(v, key=lambda r: (r["as_of"], r["tier"] != "corpus")) for m, v in out.items()}
+
+
+def shown_once(text: str, rows: list[dict], r: dict) -> bool:
+    """A figure reported in two versions (one key, two values) is one row of the table, showing
+    one of its versions (the other is in "What the sources disagree about")."""
+    return any(number(x) in text for x in rows if x["figure_id"] == r["figure_id"])
+
+
+def number(r: dict) -> str:
+    v = float(r["value"])
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
 
 
 # -- the briefing ----------------------------------------------------------------------------------------
@@ -172,37 +217,43 @@ def test_briefing_embeds_every_font(briefing):
     assert not not_embedded, f"fonts not embedded (the PDF will look different elsewhere): {not_embedded}"
 
 
-def test_briefing_text_has_the_books_numbers(briefing):
-    text = pdf_text(briefing)
-    ev = view(default_params())
-    for f in key_findings(ev):
-        assert f.value in text, f"finding {f.key}: {f.value!r} not in the briefing"
-        assert norm(f.text) in text, f"finding {f.key}: {f.text!r} not in the briefing"
-    h = headline_summary(ev)
-    assert len(h)
-    for t in h["text"]:
-        assert t in text, f"headline figure {t!r} not in the briefing"
-    assert ev.window.describe() in text
-    assert ev.fingerprint in text
+def test_briefing_carries_the_course_the_findings_and_scoped_figures(briefing):
+    text = norm(pdf_text(briefing))
+    window = (PARAMETER_DEFAULTS["start_date"], PARAMETER_DEFAULTS["end_date"])
+    assert "The battle in brief" in text and "Key findings" in text
+    for b in narrative_blocks("briefing"):  # the course and outcome, every period of the battle
+        assert lead(b) in text, f"course paragraph {b['id']}: {lead(b)!r} not in the briefing"
+    for b in narrative_blocks("findings"):
+        assert lead(b) in text, f"finding {b['id']}: {lead(b)!r} not in the briefing"
+    assert "5+5 Joint Military Commission signed a permanent ceasefire in Geneva" in text
+    # the first and the latest report of each kind, each with its scope; the corpus's own first
+    # figures (CNN, 8 Apr 2019: 21 killed, 27 injured, 3,400 displaced) among them
+    by_date = figures_by_date(window)
+    for metric, rows in by_date.items():
+        first, latest = rows[0], rows[-1]
+        for r in (first, latest):
+            assert shown_once(text, rows, r), f"{metric}: {number(r)} ({r['claim_id']}) not in the briefing"
+            assert r["place"] in text, f"{metric}: the place {r['place']!r} of {r['claim_id']} is not shown"
+    assert {by_date[m][0]["tier"] for m in ("killed", "injured", "displaced")} == {"corpus"}
+    assert {number(by_date[m][0]) for m in ("killed", "injured", "displaced")} == {"21", "27", "3,400"}
+    assert "not comparable or additive" in text
+    assert "2019-04-01 to 2020-10-31" in text
+    assert re.search(r"data [0-9a-f]{12}", text)
 
 
-def test_narrow_window_gives_its_own_numbers(briefing, narrow_briefing):
-    params = default_params(**NARROW)
-    ev = view(params)
-    text = pdf_text(narrow_briefing)
-    findings = key_findings(ev)
-    default_findings = key_findings(view(default_params()))
-    assert [f.text for f in findings] != [f.text for f in default_findings], "the narrow window should change the findings"
-    for f in findings:
-        assert f.value in text and norm(f.text) in text, f"finding {f.key}: {f.text!r} not in the narrow briefing"
-    for t in headline_summary(ev)["text"]:
-        assert t in text
-    assert "2019-04-01 to 2019-04-30" in text and ev.window.describe() in text
-    # the default edition's sentences that the window changed are gone
-    events_default = next(f for f in default_findings if f.key == "events")
-    events_narrow = next(f for f in findings if f.key == "events")
-    assert events_default.value != events_narrow.value
-    assert norm(events_default.text) not in text
+def test_narrow_window_gets_a_narrow_briefing(briefing, narrow_briefing):
+    window = NARROW_WINDOW
+    text = norm(pdf_text(narrow_briefing))
+    assert f"{window[0]} to {window[1]}" in text
+    shown = [b for b in narrative_blocks("briefing") + narrative_blocks("findings") if overlaps(b, window)]
+    hidden = [b for b in narrative_blocks("briefing") + narrative_blocks("findings") if not overlaps(b, window)]
+    assert shown and hidden
+    assert any(lead(b) in text for b in shown)
+    for b in hidden:  # never a paragraph about months outside the window
+        assert lead(b) not in text, f"{b['id']} ({b['period']}) is outside {window} but in the narrow briefing"
+    for metric, rows in figures_by_date(window).items():
+        assert shown_once(text, rows, rows[0]) and shown_once(text, rows, rows[-1]), metric
+    assert text != norm(pdf_text(briefing))
     assert 2 <= page_count(narrow_briefing) <= 4
 
 
@@ -235,7 +286,7 @@ def test_blank_region_reads_as_blank(briefing, tmp_path):
 
 def test_markup_in_sources_is_printed_as_text(tmp_path):
     """Source metadata with HTML markup shows literally in the briefing's source list."""
-    from test_browser import add_xss_fixture  # the same overlay the browser test uses
+    from helpers_books import add_xss_fixture  # the same overlay the browser test uses
 
     from libyareport.publish.briefing import build_briefing
     data = tmp_path / "data"
@@ -264,8 +315,9 @@ def test_missing_chromium_one_line_and_last_pdf_kept(briefing, tmp_path):
     assert sorted(p.name for p in existing.parent.iterdir()) == ["briefing.pdf"], "a partial file was left behind"
 
 
-def test_book_pdf_has_every_chapter(briefing, tmp_path_factory, tmp_path):
-    build = shared_default_build(tmp_path_factory)
+def test_book_pdf_has_every_chapter(briefing, default_book, tmp_path):
+    from helpers_books import copy_build
+    build = copy_build(default_book, tmp_path / "build")
     r = run_cli("pdf", "--book", "--build-dir", str(build), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     book = build / "pdf" / "book.pdf"
@@ -280,6 +332,7 @@ def test_book_pdf_has_every_chapter(briefing, tmp_path_factory, tmp_path):
         nb = nbformat.read(ROOT / c.path, as_version=4)
         title = nb.cells[0].source.strip().splitlines()[0].lstrip("#").strip()
         assert title in text, f"{c.name}: title {title!r} not in the book PDF"
-    # the book's numbers made it too
-    for f in key_findings(view(default_params())):
-        assert norm(f.text) in text
+    # the landing page's executive summary made it too
+    flat = norm(text)
+    for b in narrative_blocks("summary"):
+        assert lead(b) in flat, f"summary paragraph {b['id']}: {lead(b)!r} not in the book PDF"
