@@ -10,6 +10,8 @@ Tests that change a book work on a copy (copy_build), never on these.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -98,3 +100,61 @@ def build(params: dict, build_dir: Path, pdf: bool) -> Path:
     with contextlib.redirect_stdout(io.StringIO()):
         build_book(params, build_dir=build_dir, pdf=pdf)
     return build_dir
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def narrative_blocks(section: str, page: str = "intro") -> list[dict]:
+    """A page's paragraphs of one section, read straight from data/narrative/<page>.md (not with the parser under test)."""
+    out, cur = [], None
+    for line in (DATA / "narrative" / f"{page}.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            cur = {"id": line[3:].strip(), "text": []}
+            out.append(cur)
+        elif cur is not None and (m := re.match(r"^(period|section): (.*)$", line)) and not cur["text"]:
+            cur[m.group(1)] = m.group(2).strip()
+        elif cur is not None and line.strip() and not line.startswith("%"):
+            cur["text"].append(line.strip())
+    for b in out:
+        lo, hi = (dt.date.fromisoformat(x.strip()) for x in b["period"].split(".."))
+        b.update(lo=lo, hi=hi, text=" ".join(b["text"]))
+    return [b for b in out if b.get("section") == section]
+
+
+def lead(block: dict) -> str:
+    """What a reader sees first of a paragraph: its bold lead, else its words up to the first role."""
+    m = re.match(r"\*\*(.+?)\*\*", block["text"])
+    return norm(m.group(1) if m else re.split(r"\{(?:claim|figure|date)\}", block["text"])[0])[:60].strip()
+
+
+def overlaps(block: dict, window: tuple[str, str]) -> bool:
+    return block["lo"] <= dt.date.fromisoformat(window[1]) and dt.date.fromisoformat(window[0]) <= block["hi"]
+
+
+
+
+def events_in_window(lo: str, hi: str, context: bool = True) -> set[str]:
+    """Distinct event keys whose date (or the span its precision gives) meets [lo, hi], read from
+    the CSVs; forum commentary excluded, as the book does by default."""
+    import calendar
+    lo_d, hi_d = dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)
+    keys = set()
+    for f in ("events.csv", "context/events.csv") if context else ("events.csv",):
+        with (DATA / f).open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["status"] == "commentary":
+                    continue
+                start = dt.date.fromisoformat(r["date"])
+                if r["date_precision"] == "year":
+                    end = dt.date(start.year, 12, 31)
+                elif r["date_precision"] == "month":
+                    end = dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+                elif r["date_precision"] == "range" and r["date_end"]:
+                    end = dt.date.fromisoformat(r["date_end"])
+                else:
+                    end = start
+                if start <= hi_d and lo_d <= end:
+                    keys.add(r["event_id"])
+    return keys

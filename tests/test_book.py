@@ -22,8 +22,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers_books import copy_build, events_in_window, lead, narrative_blocks, overlaps
 
-from libyareport.content.findings import headline_figures, key_findings
+from libyareport.content.findings import headline_figures
 from libyareport.errors import ReportError
 from libyareport.evidence.open import open_evidence
 from libyareport.params import PARAMETER_DEFAULTS
@@ -40,17 +41,10 @@ def default_params(**overrides) -> dict:
     return {**PARAMETER_DEFAULTS, "data_dir": str(DATA), **overrides}
 
 
-def shared_default_build(tmp_path_factory) -> tuple[Path, dict]:
-    """The default book, built once per test session (later calls reuse it: nothing changed)."""
-    build = tmp_path_factory.getbasetemp() / "shared-default-book"
-    fresh = not build.exists()
-    result = build_book(default_params(), build_dir=build, pdf=False)
-    return build, {**result, "fresh": fresh}
-
-
 @pytest.fixture(scope="module")
-def default(tmp_path_factory):
-    return shared_default_build(tmp_path_factory)
+def default(default_book):
+    """The session's default book: (build dir, {"html": its published book})."""
+    return default_book, {"html": default_book / "html"}
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +105,17 @@ def view(params: dict):
 
 
 def assert_findings_shown(html_dir: Path, params: dict) -> None:
-    """The landing page lists every key finding of the run's window, number and sentence."""
+    """The landing page's executive summary and key findings are the narrative paragraphs about the
+    run's window (read from data/narrative/intro.md here), and none about months outside it; with
+    the public record switched off, paragraphs that cite it are left out, never shown half-sourced."""
     text = main_text(html_dir, PAGES["intro"])
-    for f in key_findings(view(params)):
-        assert f.value in text, f"finding {f.key}: value {f.value!r} not on the landing page"
-        assert norm(f.text) in text, f"finding {f.key}: {f.text!r} not on the landing page"
+    window = (params["start_date"], params["end_date"])
+    for section in ("summary", "findings"):
+        for b in narrative_blocks(section):
+            if not overlaps(b, window):
+                assert lead(b) not in text, f"{b['id']} ({b['period']}) is outside {window} but on the landing page"
+            elif params["include_context"]:
+                assert lead(b) in text, f"{b['id']} is about this window but not on the landing page"
 
 
 def no_traceback(message: str) -> None:
@@ -124,12 +124,9 @@ def no_traceback(message: str) -> None:
 
 
 # -- the default build ---------------------------------------------------------------------------
-def test_default_build_executes_every_chapter_and_publishes_every_page(default):
+def test_default_build_publishes_every_page_from_its_executed_chapter(default):
     build, result = default
-    if result["fresh"]:
-        assert sorted(result["executed"]) == sorted(ALL) and result["built"] is True
     html = result["html"]
-    assert html == build / "html"
     assert (html / "index.html").is_file() and (html / "intro.html").is_file()
     for name, page in PAGES.items():
         assert (html / page).is_file(), f"{name}: {page} was not published"
@@ -154,8 +151,9 @@ def test_landing_page_shows_every_key_finding(default):
 
 
 def test_chronology_prose_counts_distinct_events(default):
-    ev = view(default_params())
-    n_events, n_claims = ev.events["event_id"].nunique(), len(ev.events)
+    p = default_params()
+    n_events = len(events_in_window(p["start_date"], p["end_date"]))  # from the CSVs, spans included
+    n_claims = len(view(p).events)
     text = main_text(default[1]["html"], PAGES["01_chronology"])
     assert re.search(rf"\b{n_events} distinct events\b", text), f"'{n_events} distinct events' not in chapter 1"
     assert re.search(rf"\b{n_claims} claims\b", text), f"'{n_claims} claims' not in chapter 1"
@@ -221,16 +219,17 @@ def _chromium() -> str | None:
 
 
 @pytest.mark.skipif(_chromium() is not None, reason="no Chromium to print the briefing")
-def test_build_after_a_no_pdf_build_publishes_the_briefing(default, tmp_path_factory):
-    """`build --no-pdf` then `build`: the landing page's 'PDF briefing' link must lead to a PDF.
-
-    The default build was made with pdf=False; building again with the PDF on (nothing else changed)
-    must still print the briefing and put it where the landing page links it (_static/briefing.pdf)."""
-    dest = tmp_path_factory.mktemp("book-pdf") / "build"
-    shutil.copytree(default[0], dest, symlinks=True)
+def test_build_after_a_no_pdf_build_publishes_the_briefing(default, tmp_path):
+    """`build --no-pdf` then `build`: the landing page's 'PDF briefing' link must lead to a PDF."""
+    dest = copy_build(default[0], tmp_path / "build")
+    for name in ("briefing.pdf", "briefing.key"):
+        (dest / "pdf" / name).unlink()
+    first = build_book(default_params(), build_dir=dest, pdf=False)
+    assert first["executed"] == [] and first["pdf"] is None
+    assert "none for this edition" in (dest / "html" / "intro.html").read_text(encoding="utf-8")
     r = build_book(default_params(), build_dir=dest, pdf=True)
-    assert r["pdf"] is not None and Path(r["pdf"]).is_file(), \
-        f"build with its PDF after a --no-pdf build produced no briefing (re-ran {r['executed']}, built {r['built']})"
+    assert r["executed"] == [], "printing the briefing re-ran chapters"
+    assert r["pdf"] is not None and Path(r["pdf"]).is_file(), "build with its PDF after a --no-pdf build produced no briefing"
     assert (dest / "html" / "_static" / "briefing.pdf").is_file()
     assert dead_links(dest / "html") == []
 
@@ -246,8 +245,8 @@ def test_rebuild_without_change_reexecutes_nothing(default):
     assert tree_hash(build / "html") == before, "an unchanged rebuild rewrote the published book"
 
 
-def test_force_reexecutes_one_chapter_only(default):
-    build, _ = default
+def test_force_reexecutes_one_chapter_only(default, tmp_path):
+    build = copy_build(default[0], tmp_path / "build")
     r = build_book(default_params(), force={"03_humanitarian_toll"}, build_dir=build, pdf=False)
     assert r["executed"] == ["03_humanitarian_toll"]
     assert sorted(r["reused"]) == sorted(set(ALL) - {"03_humanitarian_toll"})
@@ -257,24 +256,6 @@ def test_force_reexecutes_one_chapter_only(default):
 
 
 # -- other parameters --------------------------------------------------------------------------------
-def test_changing_a_parameter_reexecutes_and_include_context_false_hides_public_record(default, work):
-    # the default edition does mark public-record rows in chapter 1's table …
-    cited = table_column(default[1]["html"], PAGES["01_chronology"], "lr-events", "Cited")
-    assert any("(public record)" in c for c in cited), "the default chronology should show public-record rows"
-    params = default_params(include_context=False)
-    r = build_book(params, build_dir=work, pdf=False)
-    assert sorted(r["executed"]) == sorted(ALL), "every chapter takes include_context, so every chapter re-runs"
-    assert r["built"] is True
-    # … and include_context=false leaves only quoted corpus claims
-    cited = table_column(work / "html", PAGES["01_chronology"], "lr-events", "Cited")
-    ev = view(params)
-    assert len(cited) == ev.events["event_id"].nunique() > 0
-    assert not any("(public record)" in c for c in cited)
-    table = soup(work / "html", PAGES["01_chronology"]).select_one("table.lr-events")
-    assert "(public record)" not in table.get_text(" ")
-    assert_findings_shown(work / "html", params)
-
-
 def test_empty_window_builds_and_says_so(work):
     params = default_params(start_date="2030-01-01", end_date="2030-02-01")
     r = build_book(params, build_dir=work, pdf=False)
@@ -289,31 +270,39 @@ def test_empty_window_builds_and_says_so(work):
 
 
 def _one_event_window() -> tuple[str, str]:
-    """A one-day window holding claims about exactly one event (found with the library)."""
-    p = default_params(start_date="", end_date="")
-    base = view(p)
-    for d in sorted(set(base.events["date"].dt.date)):
-        day = d.isoformat()
-        if base.view(day, day, p["include_context"], p["include_commentary"]).events["event_id"].nunique() == 1:
+    """A one-day window holding corpus claims about exactly one event (read from the CSVs)."""
+    import csv as _csv
+    with (DATA / "events.csv").open(encoding="utf-8", newline="") as fh:
+        days = sorted({r["date"] for r in _csv.DictReader(fh) if r["date_precision"] == "day"})
+    for day in days:
+        if len(events_in_window(day, day, context=False)) == 1:
             return day, day
-    pytest.skip("no one-day window with exactly one event in the shipped data")
+    pytest.skip("no one-day window with exactly one corpus event in the shipped data")
 
 
-def test_one_event_window_shows_one_event(work):
+def test_other_parameters_reexecute_and_give_their_own_book(default, work):
+    """One rebuild with two parameters changed: a one-event window, the public record switched off."""
+    # the default edition does mark public-record rows in chapter 1's table …
+    cited = table_column(default[1]["html"], PAGES["01_chronology"], "lr-events", "Cited")
+    assert any("(public record)" in c for c in cited), "the default chronology should show public-record rows"
     start, end = _one_event_window()
-    params = default_params(start_date=start, end_date=end)
-    ev = view(params)
+    params = default_params(start_date=start, end_date=end, include_context=False)
     r = build_book(params, build_dir=work, pdf=False)
-    assert sorted(r["executed"]) == sorted(ALL) and r["built"] is True
-    text = main_text(work / "html", PAGES["01_chronology"])
+    assert sorted(r["executed"]) == sorted(ALL), "every chapter takes these parameters, so every chapter re-runs"
+    assert r["built"] is True
+    html = work / "html"
+    text = main_text(html, PAGES["01_chronology"])
     assert re.search(r"\b1 distinct events?\b", text), "chapter 1 does not say there is one event"
     assert "No events in this window" not in text
-    shown = table_column(work / "html", PAGES["01_chronology"], "lr-events", "Event")
-    assert len(shown) == ev.events["event_id"].nunique() == 1
-    text = norm(soup(work / "html", PAGES["01_chronology"]).select_one("table.lr-events").get_text(" "))
-    for summary in ev.events["summary"]:
-        assert norm(summary) in text, f"event {summary!r} not in the table"
-    assert_findings_shown(work / "html", params)
+    assert f"{start} to {end}" in text
+    # … and include_context=false leaves only quoted corpus claims
+    (key,) = events_in_window(start, end, context=False)
+    shown = table_column(html, PAGES["01_chronology"], "lr-events", "Event")
+    assert len(shown) == 1
+    table = soup(html, PAGES["01_chronology"]).select_one("table.lr-events")
+    assert "(public record)" not in table.get_text(" ")
+    assert table.select_one(f"#event-{key}") is not None, f"the one event {key} is not the table's row"
+    assert_findings_shown(html, params)
 
 
 # -- failures ----------------------------------------------------------------------------------------

@@ -6,9 +6,7 @@ markup (tests/fixtures/xss/) is shown as text and never runs.
 """
 from __future__ import annotations
 
-import csv
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from libyareport.errors import ReportError
-from libyareport.params import PARAMETER_DEFAULTS
-from libyareport.publish.book import CHAPTERS, build_book
+from libyareport.publish.book import CHAPTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -44,39 +41,6 @@ _MISSING = _chromium_missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
 
 
-# -- builds ------------------------------------------------------------------------------------
-def default_params(**overrides) -> dict:
-    return {**PARAMETER_DEFAULTS, "data_dir": str(DATA), **overrides}
-
-
-def shared_default_build(tmp_path_factory) -> Path:
-    """The default book, built once per test session (shared with test_book.py / test_pdf.py)."""
-    build = tmp_path_factory.getbasetemp() / "shared-default-book"
-    build_book(default_params(), build_dir=build, pdf=False)
-    return build
-
-
-def add_xss_fixture(data: Path) -> None:
-    """Lay tests/fixtures/xss over a copy of the evidence: raw file + manifest line, source, event rows."""
-    for sub in ("raw", "sources"):
-        for p in (XSS / sub).iterdir():
-            shutil.copyfile(p, data / sub / p.name)
-    manifest = data / "raw" / "MANIFEST.sha256"
-    text = manifest.read_text(encoding="utf-8")
-    line = (XSS / "MANIFEST.sha256.append").read_text(encoding="utf-8")
-    manifest.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
-    events = data / "events.csv"
-    with events.open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh))
-    with (XSS / "events.rows.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    body = events.read_text(encoding="utf-8")
-    if not body.endswith("\n"):
-        events.write_text(body + "\n", encoding="utf-8")
-    with events.open("a", encoding="utf-8", newline="") as fh:
-        csv.DictWriter(fh, header, restval="", lineterminator="\n").writerows(rows)
-
-
 def book_pages(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(html).parts))
 
@@ -90,8 +54,8 @@ def b():
 
 
 @pytest.fixture(scope="module")
-def default_html(tmp_path_factory) -> Path:
-    return shared_default_build(tmp_path_factory) / "html"
+def default_html(default_book) -> Path:
+    return default_book / "html"  # the session's default book
 
 
 @pytest.fixture(scope="module")
@@ -101,18 +65,13 @@ def reports(b, default_html):
 
 
 @pytest.fixture(scope="module")
-def xss_data(tmp_path_factory) -> Path:
-    data = tmp_path_factory.mktemp("xss") / "data"
-    shutil.copytree(DATA, data)
-    add_xss_fixture(data)
-    return data
+def xss_data(variant_book) -> Path:
+    return variant_book[1]  # the session's variant data: markup in a source among other additions
 
 
 @pytest.fixture(scope="module")
-def xss_html(xss_data, tmp_path_factory) -> Path:
-    build = tmp_path_factory.mktemp("xss-build")
-    r = build_book(default_params(data_dir=str(xss_data)), build_dir=build, pdf=False)
-    return r["html"]
+def xss_html(variant_book) -> Path:
+    return variant_book[0] / "html"
 
 
 # -- the default book ---------------------------------------------------------------------------------

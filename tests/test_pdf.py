@@ -9,7 +9,6 @@ leaves the last good PDF alone. Expectations are read from data/ here, not from 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from helpers_books import NARROW as NARROW_WINDOW
+from helpers_books import lead, narrative_blocks, overlaps
 
 from libyareport.errors import ReportError
 from libyareport.evidence.open import open_evidence
@@ -148,33 +148,6 @@ def briefing(default_book) -> Path:
 @pytest.fixture(scope="module")
 def narrow_briefing(narrow_book) -> Path:
     return narrow_book / "pdf" / "briefing.pdf"
-
-
-def narrative_blocks(section: str) -> list[dict]:
-    """The landing page's paragraphs of one section, read straight from data/narrative/intro.md."""
-    out, cur = [], None
-    for line in (DATA / "narrative" / "intro.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            cur = {"id": line[3:].strip(), "text": []}
-            out.append(cur)
-        elif cur is not None and (m := re.match(r"^(period|section): (.*)$", line)) and not cur["text"]:
-            cur[m.group(1)] = m.group(2).strip()
-        elif cur is not None and line.strip() and not line.startswith("%"):
-            cur["text"].append(line.strip())
-    for b in out:
-        lo, hi = (dt.date.fromisoformat(x.strip()) for x in b["period"].split(".."))
-        b.update(lo=lo, hi=hi, text=" ".join(b["text"]))
-    return [b for b in out if b.get("section") == section]
-
-
-def lead(block: dict) -> str:
-    """What a reader sees first of a paragraph: its bold lead, else its words up to the first role."""
-    m = re.match(r"\*\*(.+?)\*\*", block["text"])
-    return norm(m.group(1) if m else re.split(r"\{(?:claim|figure|date)\}", block["text"])[0])[:60].strip()
-
-
-def overlaps(block: dict, window: tuple[str, str]) -> bool:
-    return block["lo"] <= dt.date.fromisoformat(window[1]) and dt.date.fromisoformat(window[0]) <= block["hi"]
 
 
 def figures_by_date(window: tuple[str, str]) -> dict[str, list[dict]]:
