@@ -64,6 +64,15 @@
     if (Object.keys(upd).length) return window.Plotly.relayout(gd, upd);
   }
 
+  function wrap(text, width) {
+    var lines = [], line = "";
+    text.split(" ").forEach(function (w) {
+      if (line && (line + " " + w).length > width) { lines.push(line); line = w; } else { line = line ? line + " " + w : w; }
+    });
+    if (line) lines.push(line);
+    return lines.join("<br>");
+  }
+
   function narrow(gd) {
     if (gd.__lrNarrow || gd.clientWidth >= NARROW || !gd._fullLayout) return;
     gd.__lrNarrow = true;
@@ -78,7 +87,10 @@
         upd[k + ".tickangle"] = ax.type === "date" ? 0 : (cats * 18 > gd.clientWidth * 0.6 ? -90 : -45);
         if (ax.type !== "date") upd[k + ".tickfont.size"] = 10;
         if (ax.type === "date") {
+          if (ax.tickmode === "linear") upd[k + ".tickmode"] = "auto";  // a day-by-day axis thins out too
           upd[k + ".nticks"] = 4;
+          // dates need no axis title on a phone; it would collide with a legend placed below the axis
+          if (ax.title && ax.title.text) upd[k + ".title.text"] = "";
           var span = ax.range ? new Date(ax.range[1]) - new Date(ax.range[0]) : 0;
           if (span > 90 * DAY) upd[k + ".tickformat"] = "%b '%y";  // "Apr '19": four fit on a phone
         }
@@ -91,6 +103,11 @@
         upd[k + ".ticktext"] = ax._categories.map(shorten);
       }
     });
+    var title = full.title && full.title.text;
+    if (title && title.indexOf("<br>") < 0 && title.length > 34) {  // wrapped, not cut at the edge; the plot moves down
+      upd["title.text"] = wrap(title, 34);
+      upd["margin.t"] = (full.margin.t || 80) + 20 * (upd["title.text"].split("<br>").length - 1);
+    }
     var bars = [];
     gd.data.forEach(function (t, i) { if (t.type === "heatmap") bars.push(i); });
     var own = (full.meta && full.meta.narrow) || {};  // a figure's own narrow-screen layout (figures.py)

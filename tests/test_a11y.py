@@ -222,15 +222,21 @@ def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(b, html_dir)
         page = _open(b, p)
         tables = page.evaluate("""() => [...document.querySelectorAll('.lr-table-wrap')].filter(w => !w.closest('details'))
             .map(w => { const a = w.nextElementSibling && w.nextElementSibling.querySelector('a[download]');
-                        return [w.querySelectorAll('tbody tr').length, a ? a.getAttribute('href') : null,
-                                [...w.querySelectorAll('thead th')].map(t => t.textContent)]; })""")
+                        const nested = w.querySelectorAll('ul.lr-claims > li').length;
+                        return [nested || w.querySelectorAll('tbody tr').length, a ? a.getAttribute('href') : null,
+                                [...w.querySelectorAll('thead th')].map(t => t.textContent), nested > 0]; })""")
         page.close()
-        for n, href, head in tables:
+        for n, href, head, nested in tables:
             assert href, f"{p.name}: a table with {n} rows offers no CSV"
             rows = _csv(_local_file(p, href))
-            assert len(rows) == n, f"{p.name}: the CSV has {len(rows)} rows, the table {n}"
-            assert list(rows[0])[: len(head)] == head, f"{p.name}: CSV columns {list(rows[0])} do not start with the table's {head}"
-            if p == chrono and "Cited" in head:
+            assert len(rows) == n, f"{p.name}: the CSV has {len(rows)} rows, the table {n}" + (" claims" if nested else "")
+            cols = list(rows[0])[: len(head)]
+            if nested:  # one CSV row per nested claim, under the table's headings (short forms)
+                assert len(cols) == len(head) and all(h.startswith(c) for c, h in zip(cols, head)), \
+                    f"{p.name}: CSV columns {list(rows[0])} do not follow the table's {head}"
+            else:
+                assert cols == head, f"{p.name}: CSV columns {list(rows[0])} do not start with the table's {head}"
+            if p == chrono and any(h.startswith("Cited") for h in head):
                 assert {"source_id", "quote", "claim_id"} <= set(rows[0]), f"events CSV lacks source/quote columns: {list(rows[0])}"
                 assert all(r["quote"] in quotes for r in rows if r["quote"]), "a CSV quote is not a quote from data/"
                 seen_quotes += sum(1 for r in rows if r["quote"])

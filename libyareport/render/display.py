@@ -109,6 +109,14 @@ def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ..
                  f'<tbody>{"".join(body)}</tbody></table></div>' + table_download(df, columns, html_columns, name)))
 
 
+def nested_table(table_html: str, claims: pd.DataFrame, columns: dict[str, str], name: str, label: str) -> None:
+    """A table whose rows nest their claims (chapter 1's events, chapter 3's figures): in its own
+    labelled scroll box, with its claims as CSV, one row per claim (source, quote, grade)."""
+    from libyareport.render.downloads import table_download
+    display(HTML(f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="{html.escape(label)}">'
+                 + table_html + "</div>" + table_download(claims, columns, (), name)))
+
+
 def quote_cell(quote: str, limit: int = 180) -> str:
     """The source's words in <q> (which adds the quote marks): outer quote marks of the text are
     dropped so they are not doubled, and a long quote is cut at a word boundary, marked with '…'."""

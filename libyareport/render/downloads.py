@@ -26,7 +26,7 @@ from libyareport.render.a11y import plain
 ENV = "LIBYAREPORT_DOWNLOADS"
 LINK_PREFIX = "lr-data:"
 #: raw columns a table's CSV carries besides what the table shows, when its frame has them
-TRACE_COLUMNS = ("claim_id", "claim_ids", "source_id", "quote", "status", "tier", "grade")
+TRACE_COLUMNS = ("event_id", "figure_id", "claim_id", "claim_ids", "source_id", "quote", "status", "stance", "tier", "grade")
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so the same evidence gives the same bytes
 
 

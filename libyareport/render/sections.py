@@ -30,7 +30,7 @@ from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.params import PARAMETER_HELP
 from libyareport.render.charts import EVENT_TYPE_LABELS, RESPONSE_LABELS, SUPPORT_LABELS
-from libyareport.render.display import glue_text, quote_cell, say, source_link, table, with_quote
+from libyareport.render.display import glue_text, nested_table, quote_cell, say, source_link, table, with_quote
 from libyareport.render.templating import render
 
 STATUS_TEXT = Labels("events", "status")
@@ -114,7 +114,6 @@ def findings(ev: Evidence) -> list:
         cites = citation_marker(ev, f.sources)
         lis.append(f'<li id="finding-{f.key}"><span class="lr-finding">{html.escape(f.text)}</span> '
                    f'<span class="lr-cite">[{html.escape(cites) if cites else "no source"}]</span></li>')
-    from IPython.display import HTML, display
     display(HTML('<ol class="lr-findings">' + "".join(lis) + "</ol>"))
     return items
 
@@ -164,7 +163,7 @@ def events_table(ev: Evidence) -> None:
     if e.empty:
         say("*No events in this window.*")
         return
-    rows = []
+    rows, flat = [], []
     order = e.groupby("event_id", sort=False)["span_start"].min().sort_values(kind="stable").index
     for eid in order:
         g = e[e["event_id"] == eid]
@@ -181,11 +180,18 @@ def events_table(ev: Evidence) -> None:
             claims.append({"claim_id": r["claim_id"], "link": Markup(source_link(ev, r["claim_id"], r["source_id"], r["tier"])),
                            "status": _status(r, ev) + _stance_note(r), "differs": "; ".join(differs),
                            "quote": Markup(quote_cell(r["quote"]))})
+            flat.append({"date": lead["date_text"], "type": EVENT_TYPE_LABELS[lead["event_type"]], "summary": lead["summary"],
+                         "actors": lead["actors_text"], "place": lead["place"], "grade": grades.grade_text(ev, "events", eid),
+                         "cited": ev.cite(r["source_id"]), "event_id": eid, "claim_id": r["claim_id"],
+                         "source_id": r["source_id"], "quote": r["quote"], "status": r["status"], "stance": r["stance"],
+                         "tier": r["tier"]})
         rows.append({"id": eid, "date": lead["date_text"] + (" (only partly inside the window)" if lead["partial"] else ""),
                      "type": EVENT_TYPE_LABELS[lead["event_type"]], "summary": lead["summary"],
                      "actors": lead["actors_text"] or "—", "targets": lead["targets"], "place": lead["place"],
                      "grade": _grade_cell(ev, "events", eid), "claims": claims})
-    display(HTML(render("events_table.html.j2", events=rows)))
+    nested_table(render("events_table.html.j2", events=rows), pd.DataFrame(flat),
+                 {"date": "Date", "type": "Type", "summary": "Event", "actors": "Acted", "place": "Place",
+                  "grade": "Evidence grade", "cited": "Cited"}, "chronology-events", "Events and their claims")
 
 
 def dense_days_chart(ev: Evidence) -> None:
@@ -268,7 +274,6 @@ TABLE_TITLES = {"events": "Events", "tolls": "Humanitarian figures", "support": 
 def disputes_section(ev: Evidence) -> None:
     """Every contested key of every table: each version side by side with its source.
     The number of keys shown is the number the chapter prose and the check summary count."""
-    from IPython.display import HTML, display
     keys = disputed_keys(ev)
     if not keys:
         say("*No claim in this window is contested: no source refutes one, none contradicts another, "
@@ -393,7 +398,7 @@ def toll_table(ev: Evidence) -> pd.DataFrame:
     f = f.assign(_m=f["metric"].map(metric_order),
                  _first=f.groupby(["metric", "population", "place"])["as_of"].transform("min"))
     f = f.sort_values(["_m", "_first", "population", "place", "as_of", "figure_id"])
-    scopes = []
+    scopes, flat = [], []
     for (metric, pop, place), g in f.groupby(["metric", "population", "place"], sort=False):
         g = g.sort_values(["as_of", "figure_id"])
         figs = []
@@ -405,11 +410,19 @@ def toll_table(ev: Evidence) -> pd.DataFrame:
                 claims.append({"claim_id": c["claim_id"], "link": Markup(source_link(ev, c["claim_id"], c["source_id"], c["tier"])),
                                "differs": "" if differs == r["text"] else f"reports {differs}" + _stance_note(c),
                                "quote": Markup(quote_cell(c["quote"]))})
+                flat.append({"metric": METRIC_LABELS[metric], "who": r["population_text"], "place": place,
+                             "period": r["period_text"], "report": report, "number": differs, "reporter": r["reporter"],
+                             "grade": grades.grade_text(ev, "tolls", r["figure_id"]), "cited": ev.cite(c["source_id"]),
+                             "figure_id": r["figure_id"], "claim_id": c["claim_id"], "source_id": c["source_id"],
+                             "quote": c["quote"], "status": c["status"], "stance": c["stance"], "tier": c["tier"]})
             figs.append({"id": r["figure_id"], "metric": METRIC_LABELS[metric], "who": r["population_text"], "place": place,
                          "period": r["period_text"], "report": report, "number": r["text"], "reporter": r["reporter"],
                          "grade": _grade_cell(ev, "tolls", r["figure_id"]), "claims": claims})
         scopes.append({"title": f"{METRIC_LABELS[metric]} · {population_text(ev, pop)} · {place}", "figures": figs})
-    display(HTML(render("tolls_table.html.j2", scopes=scopes)))
+    nested_table(render("tolls_table.html.j2", scopes=scopes), pd.DataFrame(flat),
+                 {"metric": "Figure", "who": "Who", "place": "Where", "period": "Period", "report": "Report",
+                  "number": "Number", "reporter": "Reported by", "grade": "Evidence grade", "cited": "Cited"},
+                 "toll-figures", "Humanitarian figures and their claims")
     return h
 
 
@@ -480,7 +493,6 @@ def sources_overview(ev: Evidence) -> None:
 
 def source_texts(ev: Evidence) -> None:
     """Each source's text with every quoted passage marked and anchored (#q-<claim_id>)."""
-    from IPython.display import HTML, display
     base = ev.base or ev
     allrows = pd.concat([df[["claim_id", "source_id", "quote", "tier"]] for df in base.tables.values()])
     allrows = allrows[allrows["tier"] == "corpus"]
@@ -521,7 +533,6 @@ def source_texts(ev: Evidence) -> None:
 
 
 def references_table(ev: Evidence) -> None:
-    from IPython.display import HTML, display
     r = ev.references
     if r.empty:
         say("*No public-record references.*")
@@ -543,7 +554,6 @@ def references_table(ev: Evidence) -> None:
 def method_definitions(ev: Evidence) -> None:
     """The grades, stances and source reliability as the schema defines them (x-grades, x-stances,
     x-reliability), with the number of keys per grade in this run."""
-    from IPython.display import HTML, display
 
     from libyareport.evidence.schema import CLAIM_TABLES
     totals: dict[str, int] = {}
