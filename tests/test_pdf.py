@@ -151,14 +151,24 @@ def narrow_briefing(narrow_book) -> Path:
 
 
 def figures_by_date(window: tuple[str, str]) -> dict[str, list[dict]]:
-    """Reported killed/injured/displaced figures with an as-of date in the window, per metric, by date."""
+    """Per metric (killed/injured/displaced), the reports of its most-reported scope with an as-of
+    date in the window, by date (read from the CSVs)."""
     out: dict[str, list[dict]] = {}
     for f in ("tolls.csv", "context/tolls.csv"):
         with (DATA / f).open(encoding="utf-8", newline="") as fh:
             for r in csv.DictReader(fh):
                 if r["metric"] in ("killed", "injured", "displaced") and window[0] <= r["as_of"] <= window[1]:
                     out.setdefault(r["metric"], []).append({**r, "tier": "corpus" if "/" not in f else "context"})
-    return {m: sorted(v, key=lambda r: (r["as_of"], r["tier"] != "corpus")) for m, v in out.items()}
+    series = {}
+    for m, rows in out.items():  # the most-reported scope (population × place), ties to the one reported first
+        scopes: dict[tuple, set] = {}
+        for r in rows:
+            scopes.setdefault((r["population"], r["place"]), set()).add(r["figure_id"])
+        first_seen = {k: min(r["as_of"] for r in rows if (r["population"], r["place"]) == k) for k in scopes}
+        best = min(scopes, key=lambda k: (-len(scopes[k]), first_seen[k]))
+        series[m] = sorted((r for r in rows if (r["population"], r["place"]) == best),
+                           key=lambda r: (r["as_of"], r["tier"] != "corpus"))
+    return series
 
 
 def shown_once(text: str, rows: list[dict], r: dict) -> bool:

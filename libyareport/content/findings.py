@@ -94,10 +94,11 @@ def headline_figures(ev: Evidence) -> pd.DataFrame:
 
 
 def headline_summary(ev: Evidence) -> pd.DataFrame:
-    """The briefing's headline table: per metric (killed, injured, displaced) the first and the
-    latest report in the window, whatever its scope, each row with its own period, place and
-    population — so the corpus's early figures stand beside the later UN/WHO/IOM ones. Rows are
-    picked by date, never by size: nothing is ranked across scopes (the book lists every scope)."""
+    """The briefing's headline table: for each kind of figure (killed, injured, displaced), the
+    first and the latest report of its most-reported scope in the window (population × place,
+    ties to the scope reported first) — a like-for-like series, so the corpus's early figures
+    stand beside the later counts of the same scope. Nothing is ranked across scopes; the book's
+    chapter 3 lists every scope."""
     f = figure_rows(ev)
     f = f[f["metric"].isin(HEADLINE_METRICS)]
     if f.empty:
@@ -105,9 +106,12 @@ def headline_summary(ev: Evidence) -> pd.DataFrame:
     picks = []
     for metric in HEADLINE_METRICS:
         g = f[f["metric"] == metric]
-        g = g.assign(_ctx=~g["tiers"].str.contains("corpus")).sort_values(["as_of", "_ctx", "figure_id"])  # corpus first on a tie
         if g.empty:
             continue
+        sizes = g.groupby(["population", "place"]).agg(n=("figure_id", "size"), first=("as_of", "min"))
+        pop, place = sizes.sort_values(["n", "first"], ascending=[False, True]).index[0]
+        g = g[(g["population"] == pop) & (g["place"] == place)]
+        g = g.assign(_ctx=~g["tiers"].str.contains("corpus")).sort_values(["as_of", "_ctx", "figure_id"])  # corpus first on a tie
         if len(g) == 1:
             picks.append(g.iloc[0].to_dict() | {"report": "only report"})
         else:

@@ -58,10 +58,16 @@ def _rows(ev: Evidence, key: str) -> list[tuple[str, pd.Series]]:
     return out
 
 
-def citations(ev: Evidence, key: str) -> list[Citation]:
-    """The sources behind a key, under the run's tier switches (a shown paragraph cites all of them)."""
+def citations(ev: Evidence, key: str, value: str | None = None) -> list[Citation]:
+    """The sources that support what a paragraph says of a key, under the run's tier switches:
+    never a row that refutes it, and for a figure only the rows reporting the value shown (a source
+    giving another number is in "What the sources disagree about", not behind this one)."""
     seen, out = set(), []
-    for _, r in _rows(_tier_view(ev), key):
+    for table, r in _rows(_tier_view(ev), key):
+        if r.get("stance") == "refutes" and r["claim_id"] != key:  # a claim_id cited by name is that claim
+            continue
+        if value is not None and table == "tolls" and figure_text(r) != value:
+            continue
         if r["source_id"] in seen:
             continue
         seen.add(r["source_id"])
@@ -108,11 +114,11 @@ def paragraphs(ev: Evidence, page: str, section: str | None = None) -> list[Para
     return out
 
 
-def source_ids(ev: Evidence, keys: list[str]) -> list[str]:
+def source_ids(ev: Evidence, keys: list[str], value: str | None = None) -> list[str]:
     """The distinct sources and references behind some keys (for numbered references)."""
     out: list[str] = []
     for k in keys:
-        out += [c.source_id for c in citations(ev, k) if c.source_id not in out]
+        out += [c.source_id for c in citations(ev, k, value) if c.source_id not in out]
     return out
 
 

@@ -22,9 +22,9 @@ rows of the view that are not forum commentary:
 - **competing claim**: a row of the key `disputes` another key, a row of another key disputes
   it, or a source reports it as disputed (status `disputed`);
 - **grade** (first that applies): *contested* (a refuting source, a competing claim or a
-  disagreement); *confirmed* (a party to it acknowledges it, i.e. a supporting row whose
-  originator is one of its parties or part of one, not a side's claim of its own territorial
-  gains; or an official record: a resolution); *corroborated* (two or more independent
+  disagreement); *confirmed* (a party to it acknowledges it, i.e. a supporting row reported
+  (not claimed) whose originator is one of its parties or part of one, not a side's claim of its
+  own gains; or an official record: a resolution), never on partisan or state media alone; *corroborated* (two or more independent
   supporting lines, at least one from an outlet that is not partisan or state media);
   *single source* (otherwise: one line, or only partisan / state-media sources).
 """
@@ -289,7 +289,9 @@ def grades(ev, table: str) -> pd.DataFrame:
         acknowledged = False
         if parties and table != "tolls":
             for r in sup:
-                orig = r.get("originator", "") or (r.get("claimed_by", "") if r.get("status") == "claimed" else "")
+                if r.get("status") == "claimed":
+                    continue  # a party's claim is a claim, never its acknowledgment
+                orig = r.get("originator", "")
                 if not orig:
                     continue
                 anc = _ancestors(ev, orig)
@@ -305,7 +307,7 @@ def grades(ev, table: str) -> pd.DataFrame:
         partisan_only = bool(lines) and all(line_rel.values())
         if refuting or k in competing or k in disagree:
             grade = "contested"
-        elif acknowledged or official:
+        elif (acknowledged or official) and not partisan_only:  # partisan or state media alone: single source at best
             grade = "confirmed"
         elif n_ind >= 2 and not partisan_only:
             grade = "corroborated"

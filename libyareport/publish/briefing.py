@@ -25,6 +25,7 @@ from libyareport.content.findings import HEADLINE_METRICS, headline_summary, key
 from libyareport.content.text import METRIC_LABELS, fmt_date
 from libyareport.errors import ReportError, rel
 from libyareport.evidence.grades import grade_label
+from libyareport.evidence.labels import Labels
 from libyareport.evidence.model import Evidence
 from libyareport.evidence.open import open_evidence
 from libyareport.progress import say
@@ -62,12 +63,14 @@ class Refs:
                 m = self.ev.sources[sid].meta
                 kind = str(m.get("kind", "")).replace("_", " ")
                 url = f" {_domain(m['url'])}" if m.get("url") else ""
-                text = f"{m.get('outlet')} — “{m.get('title')}” ({fmt_date(dt.date.fromisoformat(str(m.get('published'))))}; {kind}; corpus, quoted){url}"
+                outlet = str(m.get("outlet")) + (" (inferred)" if str(m.get("outlet_basis") or "").lower().startswith("inferred") else "")
+                text = (f"{outlet}{self.ev.reliability_badge(sid)} — “{m.get('title')}” "
+                        f"({fmt_date(dt.date.fromisoformat(str(m.get('published'))))}; {kind}; corpus, quoted){url}")
             else:
                 r = self.ev.references[self.ev.references["ref_id"] == sid].iloc[0]
                 via = f" (via {r['via']})" if r["via"] else ""
                 date = fmt_date(r["date"]) if r["date"] == r["date"] else "n.d."
-                text = f"{r['publisher']}{via} — “{r['title']}” ({date}; public record) {_domain(r['url'])}"
+                text = f"{r['publisher']}{via}{self.ev.reliability_badge(sid)} — “{r['title']}” ({date}; public record) {_domain(r['url'])}"
             out.append({"n": n, "text": text})
         return out
 
@@ -98,8 +101,8 @@ def _static_figure(fig, name: str, height: int) -> str:
 
 def _narrative(ev: Evidence, refs: Refs, section: str) -> list[Markup]:
     """The landing page's paragraphs for this window, citations as numbers in the source list."""
-    def cite(keys: list[str]) -> str:
-        ids = narrative.source_ids(ev, keys)
+    def cite(keys: list[str], value: str | None = None) -> str:
+        ids = narrative.source_ids(ev, keys, value)
         return f'<span class="marker">[{refs.mark(ids)}]</span>' if ids else ""
     return [Markup(paragraph_html(ev, p.text, cite=cite)) for p in narrative.paragraphs(ev, "intro", section)]
 
@@ -165,12 +168,26 @@ def backers_rows(ev: Evidence, refs: Refs) -> list[dict]:
     material backer and recipient, each kind of support with its evidence grade, the sources as
     numbers in the briefing's list. Diplomatic support is not backing and is left out."""
     mb = material_backers(ev)
+    foreign = set(Labels("actors", "kind").groups().get("foreign", ()))
+    a = ev.actors.set_index("actor_id")
+
+    def is_foreign(actor: str, depth: int = 0) -> bool:  # a foreign state or group, or one of its people
+        if actor not in a.index or depth > 5:
+            return False
+        if a.loc[actor, "kind"] in foreign:
+            return True
+        parent = a.loc[actor, "parent_id"]
+        return bool(parent) and parent != actor and is_foreign(parent, depth + 1)
+
     rows = []
+    s = ev.support
     for (b, r), g in mb.groupby(["backer_id", "recipient_id"], sort=False):
+        if not is_foreign(b) or r not in a.index or a.loc[r, "side"] not in ("lna", "gna"):
+            continue  # the table is of foreign backers of the two parties
         kinds = "; ".join(f"{figures.SUPPORT_LABELS[x.support_type]} ({grade_label(ev, x.grade).lower()})"
                           for x in g.itertuples())
-        rows.append({"backer": ev.actor_name(b), "recipient": ev.actor_name(r), "kinds": kinds,
-                     "refs": refs.mark([s for ss in g["sources"] for s in ss])})
+        srcs = s.loc[s["support_key"].isin(g["support_key"]) & (s["stance"] != "refutes"), "source_id"]
+        rows.append({"backer": ev.actor_name(b), "recipient": ev.actor_name(r), "kinds": kinds, "refs": refs.mark(srcs)})
     return sorted(rows, key=lambda x: (x["recipient"], x["backer"]))
 
 

@@ -22,9 +22,9 @@ _ROLE = re.compile(r"\{(claim|figure|date)\}`([^`\n]*)`")
 _MD = MarkdownIt("commonmark", {"html": False})
 
 
-def _cite_items(ev: Evidence, key: str, prefix: str) -> list[dict]:
+def _cite_items(ev: Evidence, key: str, prefix: str, value: str | None = None) -> list[dict]:
     items = []
-    for c in content.citations(ev, key):
+    for c in content.citations(ev, key, value):
         if c.tier == "corpus":
             href, note = f"{prefix}{APPENDIX}#q-{c.claim_id}", ""
         else:
@@ -33,11 +33,11 @@ def _cite_items(ev: Evidence, key: str, prefix: str) -> list[dict]:
     return items
 
 
-def cite_html(ev: Evidence, keys: list[str], prefix: str = "") -> str:
+def cite_html(ev: Evidence, keys: list[str], prefix: str = "", value: str | None = None) -> str:
     """One bracket of links for the keys cited together, each source once."""
     seen, cites = set(), []
     for key in keys:
-        for item in _cite_items(ev, key, prefix):
+        for item in _cite_items(ev, key, prefix, value):
             if item["href"] not in seen:
                 seen.add(item["href"])
                 cites.append(item)
@@ -53,8 +53,8 @@ def paragraph_html(ev: Evidence, text: str, prefix: str = "", cite=None) -> str:
     links (the briefing numbers its references instead)."""
     slots: list[str] = []
     if cite is None:
-        def cite(keys: list[str]) -> str:
-            return cite_html(ev, keys, prefix)
+        def cite(keys: list[str], value: str | None = None) -> str:
+            return cite_html(ev, keys, prefix, value)
 
     def keep(out: str) -> str:
         slots.append(out)
@@ -67,7 +67,7 @@ def paragraph_html(ev: Evidence, text: str, prefix: str = "", cite=None) -> str:
         role, key = m.group(1), m.group(2)
         if role == "figure":
             value = content.figure_value(ev, key)
-            return keep((str(escape(value)) + " " if value else "") + cite([key]))
+            return keep((str(escape(value)) + " " if value else "") + cite([key], value))
         return keep(str(escape(content.date_value(ev, key) or "n.d.")))
 
     marked = _ROLE.sub(other, _RUN.sub(claims, " ".join(text.split())))
