@@ -113,7 +113,7 @@ def findings(ev: Evidence) -> list:
         glue_text(f"finding_{f.key}", f.value)
         cites = citation_marker(ev, f.sources)
         lis.append(f'<li id="finding-{f.key}"><span class="lr-finding">{html.escape(f.text)}</span> '
-                   f'<span class="lr-cite">[{html.escape(cites) if cites else "no source"}]</span></li>')
+                   + (f'<span class="lr-cite">[{html.escape(cites)}]</span>' if cites else "") + "</li>")
     display(HTML('<ol class="lr-findings">' + "".join(lis) + "</ol>"))
     return items
 
@@ -135,7 +135,7 @@ def run_record(ev: Evidence, params: dict) -> None:
                      d.get("attribution", "")))
     added = sorted((str(s.meta.get("added")), sid) for sid, s in ev.sources.items() if s.meta.get("added"))
     rows.append(("sources added since the shipped edition", "; ".join(f"{sid} (added {d})" for d, sid in added) or "none",
-                 "sources added with `python -m libyareport add` (front matter `added`)"))
+                 "sources added with the add command (their front matter records the date)"))
     df = pd.DataFrame(rows, columns=["name", "value", "meaning"])
     table(df, {"name": "Parameter", "value": "Value", "meaning": "Meaning"}, css="lr-run-record")
 
@@ -167,7 +167,9 @@ def events_table(ev: Evidence) -> None:
     order = e.groupby("event_id", sort=False)["span_start"].min().sort_values(kind="stable").index
     for eid in order:
         g = e[e["event_id"] == eid]
-        lead = g[g["stance"] != "refutes"].iloc[0] if (g["stance"] != "refutes").any() else g.iloc[0]
+        finest = g.assign(_p=g["date_precision"].map({"day": 0, "range": 1, "month": 2, "year": 3}).fillna(4))
+        finest = finest.sort_values("_p", kind="stable")
+        lead = finest[finest["stance"] != "refutes"].iloc[0] if (finest["stance"] != "refutes").any() else finest.iloc[0]
         claims = []
         for _, r in g.iterrows():
             differs = []
@@ -301,7 +303,8 @@ def disputes_section(ev: Evidence) -> None:
             title = (f"{ev.actor_name(head['backer_id'])} → {ev.actor_name(head['recipient_id'])}: "
                      f"{SUPPORT_LABELS.get(head['support_type'], head['support_type'])}")
         if t == "tolls":
-            title = f"{METRIC_LABELS.get(head['metric'], head['metric'])}: {head['figure_id']}"
+            title = (f"{METRIC_LABELS.get(head['metric'], head['metric'])}: "
+                     f"{population_text(ev, head['population'])} · {head['place']}")
         parts.append(f'<div class="lr-dispute" id="dispute-{html.escape(k)}"><h3 class="lr-dispute-title">{html.escape(str(title))}</h3>'
                      f'<p class="lr-dispute-why">Contested: {html.escape(reason)}. {_grade_cell(ev, t, k)}</p>'
                      '<table class="lr-table lr-versions"><thead><tr><th>Version</th><th>Source</th></tr></thead><tbody>')
