@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from libyareport import __version__
 from libyareport.content.findings import (
+    FOREIGN_KINDS,
     figure_rows,
     headline_figures,
     key_findings,
@@ -61,7 +62,11 @@ def glue_counts(ev: Evidence, prefix: str = "") -> dict[str, str]:
         "n_disputed": str(sum(len(v) for v in contested.values())),
         "n_sources": str(len(set(e["source_id"]) | set(t["source_id"]) | set(s["source_id"]) | set(r["source_id"]))),
         "n_figures": str(t["figure_id"].nunique()),
-        "n_backers": str(mb["backer_id"].nunique()),
+        # foreign states and groups giving material support to either party (Libyan militias reinforcing
+        # a side, or a foreign contingent working with local forces, are in the table but are not "backers")
+        "n_backers": str(mb.loc[mb["backer_id"].isin(set(ev.actors.loc[ev.actors["kind"].isin(FOREIGN_KINDS), "actor_id"]))
+                                & mb["recipient_id"].map(dict(zip(ev.actors["actor_id"], ev.actors["side"]))).isin(["lna", "gna"]),
+                                "backer_id"].nunique()),
         "n_diplomatic": str(s.loc[s["support_type"].map(lambda x: grades.support_group(ev, x)) == "diplomatic", "support_key"].nunique()),
         "n_support": str(len(s)),
         "n_responses": str(r.loc[r["actor_id"].isin(outside), "response_id"].nunique()),
@@ -76,7 +81,7 @@ def glue_counts(ev: Evidence, prefix: str = "") -> dict[str, str]:
         "disputed_phrase": "is" if values["n_disputed"] == "1" else "are",
         "disputed_claims_phrase": plural(values["n_disputed"], "claim is", "claims are"),
         "figures_phrase": plural(values["n_figures"], "distinct humanitarian figure"),
-        "backers_phrase": plural(values["n_backers"], "material backer"),
+        "backers_phrase": plural(values["n_backers"], "foreign material backer"),
         "diplomatic_phrase": plural(values["n_diplomatic"], "show of diplomatic support", "shows of diplomatic support"),
         "support_phrase": plural(values["n_support"], "reported backer–recipient relationship"),
         "responses_phrase": plural(values["n_responses"], "international response"),
