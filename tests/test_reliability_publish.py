@@ -277,7 +277,7 @@ def test_a_briefing_for_other_parameters_goes_next_to_the_book(unbriefed, capsys
     assert not stale.exists(), "a killed pdf's temporary directory was left"
     # a build whose briefing cannot be printed never links the 2030 one
     monkeypatch.setenv("LIBYAREPORT_CHROMIUM", "/nonexistent")
-    code, err, out = cli_lines(capsys, "build", "--build-dir", str(book), "--force")
+    code, err, out = cli_lines(capsys, "build", "--build-dir", str(book))  # chapters reused; only the briefing is tried
     assert code == 0 and "briefing: not printed (Chromium is not installed" in out, out
     assert not (book / "html" / "_static" / "briefing.pdf").exists()
     assert "PDF briefing — none for this edition (Chromium is not installed" in _intro(book)
