@@ -48,14 +48,28 @@ def all_paragraphs(ev: Evidence) -> list[Paragraph]:
     return _LOADED[key]
 
 
-def _rows(ev: Evidence, key: str) -> list[tuple[str, pd.Series]]:
-    """Every claim row behind a key (an event/figure/response/support key, or one claim_id)."""
-    out = []
+_INDEX: dict[int, tuple[Evidence, dict[str, list[tuple[str, pd.Series]]]]] = {}
+
+
+def _index(ev: Evidence) -> dict[str, list[tuple[str, pd.Series]]]:
+    """key or claim_id -> its claim rows, built once per evidence view (narratives look up many keys)."""
+    hit = _INDEX.get(id(ev))
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    idx: dict[str, list[tuple[str, pd.Series]]] = {}
     for table, df in ev.tables.items():
         col = KEY_OF[table]
-        hit = df[(df[col] == key) | (df["claim_id"] == key)]
-        out.extend((table, r) for _, r in hit.iterrows())
-    return out
+        for _, r in df.iterrows():
+            idx.setdefault(r[col], []).append((table, r))
+            if r["claim_id"] != r[col]:
+                idx.setdefault(r["claim_id"], []).append((table, r))
+    _INDEX[id(ev)] = (ev, idx)
+    return idx
+
+
+def _rows(ev: Evidence, key: str) -> list[tuple[str, pd.Series]]:
+    """Every claim row behind a key (an event/figure/response/support key, or one claim_id)."""
+    return list(_index(ev).get(key, []))
 
 
 def citations(ev: Evidence, key: str, value: str | None = None) -> list[Citation]:

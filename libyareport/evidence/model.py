@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -158,15 +159,28 @@ class Evidence:
     def _source_visible(self, sid: str) -> bool:
         return self.window.commentary or self.sources[sid].meta.get("kind") != "forum_comments"
 
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return dict(zip(self.actors["actor_id"], self.actors["name"]))
+
     def actor_name(self, actor_id: str) -> str:
-        hit = self.actors.loc[self.actors["actor_id"] == actor_id, "name"]
-        return hit.iloc[0] if len(hit) else actor_id
+        return self._names.get(actor_id, actor_id)
 
     def claims_per_source(self) -> pd.DataFrame:
         counts = pd.concat([df[["source_id", "tier"]] for df in self.tables.values()])
         return counts.groupby("source_id").size().rename("n_claims").reset_index()
 
+    @cached_property
+    def _cites(self) -> dict[str, str]:
+        return {}
+
     def cite(self, source_id: str) -> str:
+        """See _cite (memoised per evidence view: tables cite hundreds of rows)."""
+        if source_id not in self._cites:
+            self._cites[source_id] = self._cite(source_id)
+        return self._cites[source_id]
+
+    def _cite(self, source_id: str) -> str:
         """A short citation for a source or reference: 'Outlet, date' or 'Publisher, date'.
 
         An outlet inferred from the text keeps "(inferred)"; a partisan or state-media outlet
