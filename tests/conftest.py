@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # the checkout's package, also when it is install
     sys.path.insert(0, str(ROOT))
 
 BOOK_FIXTURES = {"default_book", "narrow_book", "variant_book"}
-BOOK_MODULES = {"test_book", "test_browser", "test_pdf", "test_a11y", "test_eventbook", "test_reliability_publish"}
+BOOK_MODULES = {"test_book", "test_browser", "test_pdf", "test_a11y", "test_charts", "test_eventbook", "test_reliability_publish"}
 
 
 def pytest_collection_modifyitems(items):
