@@ -163,21 +163,24 @@ def parse_params(pairs: list[str] | None, params_file: str | None, data_dir: str
     return out
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML loader that refuses a key given twice (a second value would silently win)."""
+def unique_key_loader(base: type = yaml.SafeLoader) -> type:
+    """A YAML loader (on `base`) that refuses a key given twice, where plain YAML lets the last
+    value win silently: used for params files and for the sources' front matter."""
+    def construct_mapping(loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice", key_node.start_mark)
+            seen.add(key)
+        return base.construct_mapping(loader, node, deep)
+
+    loader = type(f"Unique{base.__name__}", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return loader
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice", key_node.start_mark)
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader = unique_key_loader(yaml.SafeLoader)
 
 
 def describe() -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from libyareport.errors import Problem, rel
+from libyareport.params import unique_key_loader
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _WS = re.compile(r"\s+")
@@ -99,21 +100,8 @@ class Source:
         return self.body_line + self.text.count("\n", 0, offset)
 
 
-class _UniqueKeyBaseLoader(yaml.BaseLoader):
-    """Front matter: every value a string, and a key given twice is an error (not 'last wins')."""
-
-
-def _unique_mapping(loader: yaml.BaseLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"key '{key}' is given twice", key_node.start_mark)
-        seen.add(key)
-    return yaml.BaseLoader.construct_mapping(loader, node, deep)
-
-
-_UniqueKeyBaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+#: Front matter: every value a string, and a key given twice is an error (not 'last wins').
+_UniqueKeyBaseLoader = unique_key_loader(yaml.BaseLoader)
 
 
 def parse_source(path: Path) -> tuple[Source | None, list[Problem]]:
