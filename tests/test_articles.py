@@ -427,6 +427,7 @@ def test_unreadable_file(data, capsys, tmp_path):
 
 def test_a_failed_write_leaves_nothing_behind(data, monkeypatch):
     from libyareport.articles import add as add_mod
+    from libyareport.articles import files as files_mod
     from libyareport.errors import ReportError
 
     before = snapshot(data)
@@ -439,7 +440,7 @@ def test_a_failed_write_leaves_nothing_behind(data, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(a, b)
 
-    monkeypatch.setattr(add_mod.os, "replace", flaky)
+    monkeypatch.setattr(files_mod.os, "replace", flaky)  # the one multi-file writer of articles/
     with pytest.raises(ReportError, match="nothing was added"):
         add_mod.add(FIX / "tajoura.txt", data)
     monkeypatch.undo()

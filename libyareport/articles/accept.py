@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from libyareport.articles._evidence import Problem, ReportError, load_checked, load_package, read_table, rel
 from libyareport.articles.candidates import PREFIX, slug
+from libyareport.articles.files import write_all
 from libyareport.articles.review import TABLES, read
 
 
@@ -137,7 +137,7 @@ def accept(data_dir: Path | str, source_id: str, all_rows: bool = False) -> Acce
     problems = _validate(data_dir, package, contents, new_rows, name)
     if problems:
         raise ReportError(problems)
-    result.written = _write_all({data_dir / package.resource(t).path: b for t, b in contents.items()})
+    result.written = write_all({data_dir / package.resource(t).path: b for t, b in contents.items()})
     result.merged = {t: len(items) for t, items in new_rows.items() if items}
     return result
 
@@ -174,21 +174,3 @@ def _validate(data_dir: Path, package, contents: dict[str, bytes], new_rows, rev
         return sorted(out, key=lambda p: (p.file != review_name, p.file, p.line or 0))
 
 
-def _write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Write every file to a temporary name beside it, then rename them all; nothing partial on failure."""
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files.items():
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temps.append((Path(name), target))
-    except OSError as e:
-        for t, _ in temps:
-            t.unlink(missing_ok=True)
-        raise ReportError(f"cannot write {rel(target)}: {e.strerror or e}; nothing was changed") from None
-    for t, target in temps:
-        os.replace(t, target)
-    return [target for _, target in temps]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -19,6 +18,7 @@ from libyareport.articles._evidence import Problem, ReportError, load_checked, r
 from libyareport.articles.candidates import ActorIndex, Candidate, Context, propose
 from libyareport.articles.dates import long_date
 from libyareport.articles.extract import Extracted, extract
+from libyareport.articles.files import write_all
 from libyareport.articles.review import TABLES, render, table_columns
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -176,7 +176,7 @@ def add(file: Path | str, data_dir: Path | str = "data", *, source_id: str | Non
         review: review_text.encode("utf-8"),
     }
     _check_first(data_dir, files)
-    _write_all(files)
+    write_all(files, "nothing was added")
     counts = {t: sum(c.table == t for c in cands) for t in TABLES}
     return AddResult(source_id=sid, raw=data_dir / "raw" / raw_name, source=src_path, review=review, counts=counts,
                      published_basis=pub_basis)
@@ -199,31 +199,3 @@ def _check_first(data_dir: Path, files: dict[Path, bytes]) -> None:
                                for p in problems[:20]])
 
 
-def _write_all(files: dict[Path, bytes]) -> None:
-    """Write each file beside its target under a temp name, then rename all; undo everything on failure."""
-    backups: dict[Path, bytes | None] = {t: (t.read_bytes() if t.exists() else None) for t in files}
-    temps: list[tuple[Path, Path]] = []
-    done: list[Path] = []
-    try:
-        for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tname = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            temps.append((Path(tname), target))
-        for t, target in temps:
-            os.replace(t, target)
-            done.append(target)
-    except OSError as e:
-        for t, _ in temps:
-            t.unlink(missing_ok=True)
-        for target in done:
-            old = backups[target]
-            if old is None:
-                target.unlink(missing_ok=True)
-            else:
-                target.write_bytes(old)
-        raise ReportError(f"cannot write into {rel(next(iter(files)).parent.parent)}: {e.strerror or e}; "
-                          "nothing was added") from None

@@ -96,6 +96,16 @@ def slug(text: str, max_words: int = 6) -> str:
     return "-".join(words[:max_words]) or "x"
 
 
+def _names(masked: str) -> list[tuple[int, str]]:
+    """(offset, text) of every capitalised name in a sentence whose matched spans are masked."""
+    out = []
+    for m in _CAPSEQ.finditer(masked):
+        text = _trim_name(m.group(0))
+        if text and "\0" not in text:
+            out.append((m.start() + m.group(0).index(text), text))
+    return out
+
+
 class ActorIndex:
     """Aliases of both actor registries; exact matches first, then near-spellings at ≥ FUZZY_MIN."""
 
@@ -133,11 +143,7 @@ class ActorIndex:
                     work[i] = "\0"
         masked = "".join(work)
         from rapidfuzz import fuzz, process
-        for m in _CAPSEQ.finditer(masked):
-            text = _trim_name(m.group(0))
-            if not text or "\0" in text:
-                continue
-            a = m.start() + m.group(0).index(text)
+        for a, text in _names(masked):
             best = process.extractOne(text, list(self.fuzzy_choices), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN)
             if best:
                 alias, score = best[0], best[1]
@@ -146,11 +152,7 @@ class ActorIndex:
                 for i in range(a, a + len(text)):
                     work[i] = "\0"
         masked = "".join(work)
-        for m in _CAPSEQ.finditer(masked):
-            text = _trim_name(m.group(0))
-            if not text or "\0" in text:
-                continue
-            a = m.start() + m.group(0).index(text)
+        for a, text in _names(masked):
             before = masked[max(0, a - 40):a]
             if re.search(rf"\b{_ORG_WORDS}\b", text) or _PERSON_CUE.search(before):
                 out.append(Mention(a, a + len(text), slug(text).replace("-", "_"), text, "new"))
