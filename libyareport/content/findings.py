@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from libyareport.content.spans import with_spans
+from libyareport.content.spans import PRECISION_RANK, with_spans
 from libyareport.content.text import figure_text, fmt_date
 from libyareport.evidence import grades
 from libyareport.evidence.model import Evidence
@@ -302,7 +302,11 @@ def actors_text(ev: Evidence, ids: str) -> str:
 
 def timeline_events(ev: Evidence) -> pd.DataFrame:
     """One row per event claim with display fields: acting side, targets, citation, date text,
-    span (coarse dates), grade and counts. Sorted by span."""
+    span (coarse dates), grade and counts. Sorted by span. (Computed once per view; a copy.)"""
+    return ev.memo("timeline_events", lambda: _timeline_events(ev)).copy()
+
+
+def _timeline_events(ev: Evidence) -> pd.DataFrame:
     e = ev.events.copy()
     if e.empty:
         return with_spans(ev, e.assign(side=[], targets=[], citation=[], date_text=[], grade=[], grade_text=[],
@@ -330,7 +334,7 @@ def phases(ev: Evidence) -> pd.DataFrame:
     ph = ph.copy()
     full = (ev.base or ev).events  # phases are dated from all events, not just the window
     # the most precise report of the anchor event dates it (a "last year" mention does not)
-    rank = full["date_precision"].map({"day": 0, "range": 1, "month": 2, "year": 3})
+    rank = full["date_precision"].map(PRECISION_RANK)
     best = full.assign(_r=rank).sort_values(["_r", "date"]).drop_duplicates("event_id")
     first = best.set_index("event_id")["date"]
     ph["start"] = ph["start_event_id"].map(first)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from libyareport.content.spans import PRECISION_RANK
 from libyareport.content.text import figure_text, fmt_date
 from libyareport.evidence.model import Evidence
 from libyareport.evidence.narrative import Paragraph, load_narrative
@@ -95,13 +96,10 @@ def figure_value(ev: Evidence, key: str) -> str | None:
     return figure_text(rows[0]) if rows else None
 
 
-_FINEST = {"day": 0, "range": 1, "month": 2, "year": 3}
-
-
 def date_value(ev: Evidence, key: str) -> str | None:
     """The key's date at its finest reported precision ('4 April 2019' over '2019')."""
     rows = _rows(_tier_view(ev), key)
-    rows.sort(key=lambda tr: _FINEST.get(tr[1].get("date_precision", tr[1].get("as_of_precision")), 9))
+    rows.sort(key=lambda tr: PRECISION_RANK.get(tr[1].get("date_precision", tr[1].get("as_of_precision")), 9))
     for table, r in rows:
         if table in ("events", "responses") and pd.notna(r["date"]):
             return fmt_date(r["date"], r["date_precision"], r.get("date_end"), long=True)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from libyareport.evidence.check import period_end
 
+PRECISION_RANK = {"day": 0, "range": 1, "month": 2, "year": 3}  # finest first: which report dates a key best
 DATE_OF = {"events": ("date", "date_end", "date_precision"), "responses": ("date", "date_end", "date_precision"),
            "tolls": ("as_of", "as_of_end", "as_of_precision")}
 

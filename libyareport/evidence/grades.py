@@ -224,15 +224,13 @@ def _reported(df: pd.DataFrame) -> pd.DataFrame:
 
 def _records(ev, table: str) -> list[dict]:
     """The view's non-commentary rows of a table as plain dicts (cached: grading is per row)."""
-    cache = ev.__dict__.setdefault("_records_cache", {})
-    if table not in cache:
-        df = _reported(ev.tables[table])
-        recs = df.to_dict("records")
+    def compute() -> list[dict]:
+        recs = _reported(ev.tables[table]).to_dict("records")
         for r in recs:
             r.setdefault("stance", "supports")
             r["stance"] = r["stance"] or "supports"
-        cache[table] = recs
-    return cache[table]
+        return recs
+    return ev.memo(f"records:{table}", compute)
 
 
 def _by_key(recs: list[dict], key: str) -> dict[str, list[dict]]:
@@ -261,15 +259,14 @@ def disagreements(ev, table: str) -> list[Disagreement]:
 
 def grades(ev, table: str) -> pd.DataFrame:
     """Per claim key of the view: counts, stances, disagreement, competing claims and the grade."""
-    cache = ev.__dict__.setdefault("_grades_cache", {})
-    if table in cache:
-        return cache[table]
+    return ev.memo(f"grades:{table}", lambda: _grades(ev, table))
+
+
+def _grades(ev, table: str) -> pd.DataFrame:
     key = KEY_OF[table]
     recs = _records(ev, table)
     if not recs:
-        out = pd.DataFrame(columns=GRADE_COLUMNS)
-        cache[table] = out
-        return out
+        return pd.DataFrame(columns=GRADE_COLUMNS)
     competing = _competing_keys(ev, table)
     disagree = {d.key: d.fields for d in disagreements(ev, table)}
     kinds = OFFICIAL.get(table, set())
@@ -323,9 +320,7 @@ def grades(ev, table: str) -> pd.DataFrame:
             "competing": k in competing, "acknowledged": acknowledged, "official": official,
             "partisan_only": partisan_only,
         })
-    out = pd.DataFrame(rows).set_index(key)[GRADE_COLUMNS]
-    cache[table] = out
-    return out
+    return pd.DataFrame(rows).set_index(key)[GRADE_COLUMNS]
 
 
 def contested_keys(ev, table: str) -> set[str]:

@@ -159,6 +159,14 @@ class Evidence:
     def _source_visible(self, sid: str) -> bool:
         return self.window.commentary or self.sources[sid].meta.get("kind") != "forum_comments"
 
+    def memo(self, name: str, compute):
+        """`compute()` once per evidence view (a view never changes): derived tables that several
+        sections of a chapter read."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if name not in cache:
+            cache[name] = compute()
+        return cache[name]
+
     @cached_property
     def _names(self) -> dict[str, str]:
         return dict(zip(self.actors["actor_id"], self.actors["name"]))

@@ -16,15 +16,18 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from libyareport.errors import Problem, ReportError, rel
+from libyareport.evidence.stamp import data_stamp
 from libyareport.progress import say
+from libyareport.publish.kernels import KernelPool
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -36,15 +39,16 @@ class Chapter:
     name: str
     path: str  # notebook path relative to the repository root
     reads_events: bool  # reads imported event data (re-run when an import changes)
+    weight: int  # rough execution cost: the heaviest start first, so the workers finish together
 
 
 CHAPTERS = (
-    Chapter("intro", "intro.ipynb", True),
-    Chapter("01_chronology", "chapters/01_chronology.ipynb", True),
-    Chapter("02_actors_and_backers", "chapters/02_actors_and_backers.ipynb", True),
-    Chapter("03_humanitarian_toll", "chapters/03_humanitarian_toll.ipynb", True),
-    Chapter("04_international_response", "chapters/04_international_response.ipynb", False),
-    Chapter("05_sources_and_method", "chapters/05_sources_and_method.ipynb", False),
+    Chapter("intro", "intro.ipynb", True, 2),
+    Chapter("01_chronology", "chapters/01_chronology.ipynb", True, 5),
+    Chapter("02_actors_and_backers", "chapters/02_actors_and_backers.ipynb", True, 2),
+    Chapter("03_humanitarian_toll", "chapters/03_humanitarian_toll.ipynb", True, 3),
+    Chapter("04_international_response", "chapters/04_international_response.ipynb", False, 1),
+    Chapter("05_sources_and_method", "chapters/05_sources_and_method.ipynb", False, 1),
 )
 
 
@@ -98,8 +102,9 @@ def _kernel_env() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
-def _execute(ch: Chapter, params: dict, build: Path, key: str) -> tuple[Chapter, float]:
-    """Run one chapter with papermill; on success the executed notebook and its key are stored."""
+def _execute(ch: Chapter, params: dict, build: Path, key: str, km) -> tuple[Chapter, float]:
+    """Run one chapter with papermill in the warm kernel `km` (publish/kernels.py); on success the
+    executed notebook and its key are stored."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -110,21 +115,22 @@ def _execute(ch: Chapter, params: dict, build: Path, key: str) -> tuple[Chapter,
     t0 = time.perf_counter()
     try:
         pm.execute_notebook(str(ROOT / ch.path), str(tmp), parameters=params,
-                            kernel_name="python3", progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                            kernel_name="python3", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            km=km)
     except PapermillExecutionError as e:
         failed.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             tmp.replace(failed)
         first = (e.source or "").strip().splitlines()
-        where = f"cell {e.exec_count or e.cell_index}" + (f" ({first[0][:60]})" if first else "")
+        # the cell's place in the executed notebook (a reused kernel's execution counts run on)
+        where = f"cell {e.cell_index + 1}" + (f" ({first[0][:60]})" if first else "")
         raise ReportError(Problem(ch.path, None, None, f"chapter failed in {where}: {e.ename}: {e.evalue}",
                                   f"a clean run; the executed notebook is kept at {rel(failed)}")) from None
     except Exception as e:  # noqa: BLE001 - kernel died, missing kernel, …: reported, not a traceback
         if tmp.exists():
             failed.parent.mkdir(parents=True, exist_ok=True)
             tmp.replace(failed)
-        raise ReportError(Problem(ch.path, None, None, f"chapter could not be executed: {type(e).__name__}: {e}",
-                                  "a working Jupyter kernel 'python3' (pip install -r requirements.txt)")) from None
+        raise _kernel_problem(ch, e) from None
     nb = nbformat.read(tmp, as_version=4)
     nb.metadata["libyareport"] = {"key": key}  # what this page was computed from, verified before publishing
     for cell in nb.cells:
@@ -139,20 +145,9 @@ def _execute(ch: Chapter, params: dict, build: Path, key: str) -> tuple[Chapter,
     return ch, time.perf_counter() - t0
 
 
-@contextlib.contextmanager
-def _kernel_log(path: Path):
-    """Kernels inherit our stderr and chat on it; send that to a log file instead."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with path.open("ab") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
+def _kernel_problem(ch: Chapter, e: BaseException) -> ReportError:
+    return ReportError(Problem(ch.path, None, None, f"chapter could not be executed: {type(e).__name__}: {e}",
+                               "a working Jupyter kernel 'python3' (pip install -r requirements.txt)"))
 
 
 def _plotly_js() -> Path:
@@ -189,19 +184,37 @@ def _sync_stage(build: Path) -> Path:
     return stage
 
 
-def _jupyter_book(stage: Path, full: bool) -> None:
-    jb = Path(sys.executable).parent / "jupyter-book"
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(stage), "-W", "-n", "--keep-going", "--builder", "html"]
-    if full:
-        cmd.append("--all")
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
-        log = stage / "jupyter-book.log"
-        log.write_text(proc.stdout + proc.stderr)
-        shown = "\n  ".join(lines[:15]) or (proc.stdout + proc.stderr)[-1500:]
-        raise ReportError(Problem("jupyter-book", None, None, f"book build failed:\n  {shown}",
-                                  f"a clean Sphinx build; full log at {rel(log)}; the previous book is unchanged"))
+class JupyterBook:
+    """One `jupyter-book build`, its process started early (`start`, imports done while chapters
+    still run; publish/jbrun.py) and told what to build later (`build`). `close` ends an unused one."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if self._proc is None:
+            self._proc = subprocess.Popen([sys.executable, "-m", "libyareport.publish.jbrun"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def close(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()  # it was only importing, or waiting to be told what to build
+            self._proc.communicate()
+        self._proc = None
+
+    def build(self, stage: Path, full: bool) -> None:
+        args = ["build", str(stage), "-W", "-n", "--keep-going", "--builder", "html"] + (["--all"] if full else [])
+        self.start()
+        assert self._proc is not None
+        out, _ = self._proc.communicate(input=json.dumps(args) + "\n")
+        code, self._proc = self._proc.returncode, None
+        if code != 0:
+            lines = [ln for ln in out.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+            log = stage / "jupyter-book.log"
+            log.write_text(out)
+            shown = "\n  ".join(lines[:15]) or out[-1500:]
+            raise ReportError(Problem("jupyter-book", None, None, f"book build failed:\n  {shown}",
+                                      f"a clean Sphinx build; full log at {rel(log)}; the previous book is unchanged"))
 
 
 def _publish(stage: Path, build: Path) -> Path:
@@ -287,6 +300,17 @@ def _unchanged(params: dict, build: Path, data_dir: Path, force: set[str] | None
             "pdf": Path(last["briefing"]) if last.get("briefing") else None, "unchanged": True}
 
 
+def _inputs_changed(params: dict, build: Path, data_dir: Path) -> bool:
+    """Whether chapters will probably need executing: the inputs differ from the last build's, or
+    an executed chapter is missing (a guess for starting kernels early; `plan` decides)."""
+    try:
+        last = json.loads((build / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    missing = any(not (build / "executed" / (ch.path + ".key")).is_file() for ch in CHAPTERS)
+    return missing or last.get("inputs") != _inputs_key(params, data_dir)
+
+
 def _build_stamp(build: Path) -> str:
     """Names, sizes and mtimes of what a build leaves to decide the next one: executed pages and
     their keys, the published book's key and landing page, the briefing and its key."""
@@ -346,22 +370,6 @@ def clean_leftovers(build: Path) -> None:
     for p in (build / "pdf").glob("*.tmp") if (build / "pdf").is_dir() else []:
         p.unlink(missing_ok=True)
     (build / "pdf" / STAGED_BRIEFING).unlink(missing_ok=True)
-
-
-def data_stamp(data_dir: Path) -> str:
-    """Names, sizes and mtimes of every file in data/ (cheap): equal before and after a build,
-    or the data changed while the chapters were being executed."""
-    h = hashlib.sha256()
-    for p in sorted(data_dir.rglob("*")):
-        parts = p.relative_to(data_dir).parts
-        if any(x.startswith((".tmp-", ".old-")) for x in parts):
-            continue
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        h.update(f"{'/'.join(parts)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
 
 
 def verify_pages(build: Path, keys: dict[str, str], run_params: dict) -> None:
@@ -443,53 +451,77 @@ def print_briefing(params: dict, build_dir: Path | None = None) -> Path:
 
 
 def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: Path, jobs: int | None, pdf: bool) -> dict:
+    jb, free_core = JupyterBook(), threading.Event()
+    try:
+        return _build_with(jb, free_core, params, force, build, data_dir, jobs, pdf)
+    finally:
+        free_core.set()  # a briefing still waiting for a core (a step failed) goes on and ends
+        jb.close()  # not needed after all (nothing to build, or a step failed): it ends unused
+
+
+def _build_with(jb: JupyterBook, free_core: threading.Event, params: dict, force: set[str] | None, build: Path,
+                data_dir: Path, jobs: int | None, pdf: bool) -> dict:
     t0 = time.perf_counter()
     clean_leftovers(build)
     stamp = data_stamp(data_dir) if data_dir.is_dir() else ""
-    fp, run_params, keys = plan(params, data_dir)
-    say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
-    todo, reused = [], []
-    for ch in CHAPTERS:
-        key_file = build / "executed" / (ch.path + ".key")
-        fresh = key_file.is_file() and key_file.read_text() == keys[ch.name] and (build / "executed" / ch.path).is_file()
-        if fresh and ch.name not in (force or set()):
-            reused.append(ch.name)
-        else:
-            todo.append(ch)
     _kernel_env()
     os.environ["LIBYAREPORT_DOWNLOADS"] = str(build / "downloads")  # chapters write their CSVs here
-    book_key = book_key_of(keys)
-    # The briefing needs only the data and the parameters: print it while the chapters run and
-    # Jupyter Book builds (Chromium's start-up overlaps theirs), into a staging file that becomes
-    # the linked briefing only when this book is published.
-    early = ThreadPoolExecutor(max_workers=1)
-    briefing_job = early.submit(_print_staged_briefing, params, build) if pdf and not _briefing_current(build, book_key) else None
-    executed: list[str] = []
-    if todo:
-        n = len(todo)
-        workers = max(1, min(jobs or os.cpu_count() or 1, n))
-        say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
-             + (f" (reusing {', '.join(reused)})" if reused else ""))
-        errors: list[ReportError] = []
-        with _kernel_log(build / "kernels.log"), ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_execute, ch, run_params, build, keys[ch.name]): ch for ch in todo}
-            for i, fut in enumerate(as_completed(futures), 1):
-                ch = futures[fut]
-                try:
-                    _, secs = fut.result()
+    cap = max(1, jobs or os.cpu_count() or 1)
+    # Kernels start (and import pandas and plotly) while the data is checked below, as many as
+    # are likely needed: none when the inputs are those of the last build (only the briefing or
+    # the book's pages are missing), as many as `run` forces; more follow if chapters turn out stale.
+    likely = len(CHAPTERS) if _inputs_changed(params, build, data_dir) else len(force or ())
+    with KernelPool(min(cap, likely), build / "kernels.log") as pool:
+        fp, run_params, keys = plan(params, data_dir)
+        say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
+        todo, reused = [], []
+        for ch in CHAPTERS:
+            key_file = build / "executed" / (ch.path + ".key")
+            fresh = key_file.is_file() and key_file.read_text() == keys[ch.name] and (build / "executed" / ch.path).is_file()
+            if fresh and ch.name not in (force or set()):
+                reused.append(ch.name)
+            else:
+                todo.append(ch)
+        book_key = book_key_of(keys)
+        # The briefing needs only the data and the parameters: its page is rendered while the
+        # chapters run and printed (into a staging file that becomes the linked briefing only when
+        # this book is published) once they leave a core free, next to Jupyter Book, whose
+        # imports start then too.
+        early = ThreadPoolExecutor(max_workers=1)
+        briefing_job = (early.submit(_print_staged_briefing, params, build, free_core.wait)
+                        if pdf and not _briefing_current(build, book_key) else None)
+
+        def overlap() -> None:
+            jb.start()
+            free_core.set()
+        executed: list[str] = []
+        if todo:
+            n = len(todo)
+            workers = min(cap, n)
+            pool.grow(workers)
+            say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
+                 + (f" (reusing {', '.join(reused)})" if reused else ""))
+            errors: list[ReportError] = []
+            runs = pool.run(sorted(todo, key=lambda c: -c.weight), lambda ch, km: _execute(ch, run_params, build, keys[ch.name], km))
+            for i, (ch, result, error) in enumerate(runs, 1):
+                if i > n - workers:  # a worker has nothing left to take
+                    overlap()
+                if error is None:
                     executed.append(ch.name)
-                    say(f"  [{i}/{n}] {ch.name}: executed in {secs:.1f} s")
-                except ReportError as e:
-                    errors.append(e)
+                    say(f"  [{i}/{n}] {ch.name}: executed in {result[1]:.1f} s")
+                else:
+                    errors.append(error if isinstance(error, ReportError) else _kernel_problem(ch, error))
                     say(f"  [{i}/{n}] {ch.name}: FAILED")
-        if errors:
-            early.shutdown(wait=True)
-            raise ReportError([p for e in errors for p in e.problems] +
-                              [Problem("build", None, None, "the published book was left as it was")])
-    else:
-        say("execute: nothing changed, all chapters reused")
+            if errors:
+                free_core.set()
+                early.shutdown(wait=True)
+                raise ReportError([p for e in errors for p in e.problems] +
+                                  [Problem("build", None, None, "the published book was left as it was")])
+        else:
+            say("execute: nothing changed, all chapters reused")
+        overlap()
     if data_dir.is_dir() and data_stamp(data_dir) != stamp:
-        raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
+                raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
                                   "no edits or imports during a build; the published book was left as it was, run build again"))
     verify_pages(build, keys, run_params)
     html_dir = build / "html"
@@ -506,7 +538,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         say("book: jupyter-book build (-W -n --keep-going" + (", all pages)" if full else ", changed pages)"))
         t1 = time.perf_counter()
         frame_file.unlink(missing_ok=True)
-        _jupyter_book(stage, full)
+        jb.build(stage, full)
         frame_file.write_text(frame_key)
         _publish(stage, build)
         key_file.write_text(book_key)
@@ -514,6 +546,7 @@ def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: P
         say(f"book: built in {time.perf_counter() - t1:.1f} s")
     early.shutdown(wait=True)
     pdf_path = _briefing_step(params, build, html_dir, book_key, pdf, briefing_job)
+    pool.join()
     total = time.perf_counter() - t0
     say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
          f"(re-ran: {', '.join(executed) or 'none'}; reused: {', '.join(reused) or 'none'})")
@@ -528,11 +561,11 @@ def _briefing_current(build: Path, book_key: str) -> bool:
     return (build / "pdf" / "briefing.pdf").is_file() and key_file.is_file() and key_file.read_text() == book_key
 
 
-def _print_staged_briefing(params: dict, build: Path) -> Path:
+def _print_staged_briefing(params: dict, build: Path, before_print=None) -> Path:
     from libyareport.publish.briefing import build_briefing
     staged = build / "pdf" / STAGED_BRIEFING
     staged.parent.mkdir(parents=True, exist_ok=True)
-    return build_briefing(params, build_dir=build, quiet=True, out=staged)
+    return build_briefing(params, build_dir=build, quiet=True, out=staged, before_print=before_print)
 
 
 def _briefing_step(params: dict, build: Path, html_dir: Path, book_key: str, wanted: bool, job=None) -> Path | None:

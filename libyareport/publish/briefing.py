@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -244,9 +245,12 @@ def clean_stale_tempdirs(prefix: str = TMP_PREFIX) -> None:
             pass  # alive (another user's): leave it
 
 
-def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = False, out: Path | None = None) -> Path:
+def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = False, out: Path | None = None,
+                   before_print: Callable[[], object] | None = None) -> Path:
     """Print the briefing for `params` into `out` (default <build>/pdf/briefing.pdf). It does not
-    touch the book: linking it from the landing page is the caller's decision (see publish.book)."""
+    touch the book: linking it from the landing page is the caller's decision (see publish.book).
+    `before_print` is called between rendering the page and starting Chromium (a build waits
+    there until its chapters leave a core free)."""
     t0 = time.perf_counter()
     clean_stale_tempdirs()
     ev = open_evidence(str(params["data_dir"]), str(params["start_date"]), str(params["end_date"]),
@@ -259,6 +263,8 @@ def build_briefing(params: dict, build_dir: Path | None = None, quiet: bool = Fa
         page.write_text(render_briefing(ev, params), encoding="utf-8")
         left = html.escape(f"The battle for Tripoli — briefing · {ev.window.describe()} · built "
                            f"{dt.date.today().isoformat()} · data {ev.fingerprint}")
+        if before_print is not None:
+            before_print()
         _print(page, out, BRIEFING_CHARTS, FOOTER.format(left=left))
     if not quiet:
         say(f"pdf: wrote {rel(out)} in {time.perf_counter() - t0:.1f} s")

@@ -25,6 +25,7 @@ from libyareport.content.findings import (
     reporter_text,
     timeline_events,
 )
+from libyareport.content.spans import PRECISION_RANK
 from libyareport.content.text import METRIC_LABELS, figure_text, fmt_date
 from libyareport.evidence import grades
 from libyareport.evidence.labels import Labels
@@ -170,13 +171,16 @@ def events_table(ev: Evidence) -> None:
         return
     rows, flat = [], []
     order = e.groupby("event_id", sort=False)["span_start"].min().sort_values(kind="stable").index
+    by_event: dict[str, list[dict]] = {}
+    for r in e.to_dict("records"):
+        by_event.setdefault(r["event_id"], []).append(r)
     for eid in order:
-        g = e[e["event_id"] == eid]
-        finest = g.assign(_p=g["date_precision"].map({"day": 0, "range": 1, "month": 2, "year": 3}).fillna(4))
-        finest = finest.sort_values("_p", kind="stable")
-        lead = finest[finest["stance"] != "refutes"].iloc[0] if (finest["stance"] != "refutes").any() else finest.iloc[0]
+        g = by_event[eid]
+        # the lead version: the most precisely dated claim that does not refute the event
+        finest = sorted(g, key=lambda r: PRECISION_RANK.get(r["date_precision"], 4))
+        lead = next((r for r in finest if r["stance"] != "refutes"), finest[0])
         claims = []
-        for _, r in g.iterrows():
+        for r in g:
             differs = []
             if r["date_text"] != lead["date_text"]:
                 differs.append(f"dates it {r['date_text']}")
