@@ -250,3 +250,15 @@ def test_a_view_of_a_view_matches_its_own_window(ev):
     widened = narrowed.view(include_context=True)
     assert widened.window.context is True
     assert ids(widened.events) == ids(ev.view().events)
+
+
+def test_open_evidence_loads_once_and_again_when_a_file_changes(evidence_dir):
+    """A reused kernel opens the evidence once per build; an edit in between is never missed."""
+    from libyareport.evidence.open import open_evidence
+    first = open_evidence(str(evidence_dir))
+    assert open_evidence(str(evidence_dir)).base is first.base, "the same unchanged data was loaded twice"
+    events = evidence_dir / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    events.write_text("".join(lines[:-1]), encoding="utf-8")  # one claim fewer
+    again = open_evidence(str(evidence_dir))
+    assert len(again.events) == len(first.events) - 1, "an edited events.csv was not read again"

@@ -1,0 +1,49 @@
+"""Chapters run in warm kernels that are reused (publish/kernels.py): a chapter must still see a
+clean namespace, a kernel that dies is replaced, and a failure is handed back, not raised."""
+from __future__ import annotations
+
+import nbformat
+import papermill as pm
+
+from libyareport.publish.kernels import KernelPool
+
+
+def _notebook(tmp_path, name: str, *cells: str):
+    path = tmp_path / f"{name}.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(tmp_path):
+    def work(path, km):
+        out = path.with_suffix(".out.ipynb")
+        pm.execute_notebook(str(path), str(out), kernel_name="python3", progress_bar=False, km=km)
+        nb = nbformat.read(out, as_version=4)
+        return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
+    return work
+
+
+def test_one_kernel_runs_every_chapter_each_in_a_clean_namespace(tmp_path):
+    first = _notebook(tmp_path, "first", "import os\nsecret = 42\nprint('pid', os.getpid())")
+    second = _notebook(tmp_path, "second", "import os\nprint('pid', os.getpid())\n"
+                                           "print('sees secret' if 'secret' in globals() else 'clean')")
+    with KernelPool(1, tmp_path / "kernels.log") as pool:
+        results = {p.stem: (out, err) for p, out, err in pool.run([first, second], _run(tmp_path))}
+    pool.join()
+    assert results["first"][1] is None and results["second"][1] is None, results
+    pid_first = results["first"][0].split()[1]
+    out_second = results["second"][0]
+    assert f"pid {pid_first}" in out_second, "the second chapter did not reuse the warm kernel"
+    assert "clean" in out_second and "sees secret" not in out_second, "a chapter saw the previous chapter's names"
+
+
+def test_a_kernel_that_dies_is_replaced_and_the_failure_handed_back(tmp_path):
+    dies = _notebook(tmp_path, "dies", "import os\nos._exit(1)")
+    after = _notebook(tmp_path, "after", "print('ran')")
+    with KernelPool(1, tmp_path / "kernels.log") as pool:
+        results = {p.stem: (out, err) for p, out, err in pool.run([dies, after], _run(tmp_path))}
+    pool.join()
+    assert results["dies"][1] is not None, "a dead kernel was not reported"
+    assert results["after"][1] is None and "ran" in results["after"][0], "the next chapter did not get a new kernel"
