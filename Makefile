@@ -24,10 +24,10 @@ book: setup
 	$(PY) -m libyareport build
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 quick: setup
-	$(PY) -m pytest -q -m "not book"
+	$(PY) -m pytest -q -n 2 -m "not book"
 
 lint: setup
 	.venv/bin/ruff check libyareport tests benchmarks

@@ -7,6 +7,7 @@
  *   fewer of them, axis labels shortened (the hover and the data table keep them in full),
  *   margins that fit the labels, heatmaps without their colour bar, top labels that would overlap another one
  *   hidden, and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
+ * - <html data-lr-charts="ready"> says the charts are laid out (see settle).
  */
 (function () {
   "use strict";
@@ -129,21 +130,27 @@
     gd.__lrSetup = true;
     label(gd);
     if (gd.on) gd.on("plotly_afterplot", function () { label(gd); });
-    narrow(gd);
+    return narrow(gd);
   }
 
-  function all() {
+  // <html data-lr-charts="ready"> once every chart is laid out for the screen's width ("busy"
+  // while a resize re-lays them): what printing and the browser tests wait for.
+  function settle(work) {
+    var root = document.documentElement;
+    root.setAttribute("data-lr-charts", "busy");
+    var ps = [];
     document.querySelectorAll(".lr-chart .js-plotly-plot").forEach(function (gd) {
-      if (gd._fullLayout) setup(gd);
+      if (gd._fullLayout) ps.push(Promise.resolve(work(gd)));
     });
+    var done = function () { root.setAttribute("data-lr-charts", "ready"); };
+    Promise.all(ps).then(done, done);
   }
 
-  window.addEventListener("load", all);
+  window.addEventListener("load", function () { settle(setup); });
   var timer = null;
   window.addEventListener("resize", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () {
-      document.querySelectorAll(".lr-chart .js-plotly-plot").forEach(narrow);
-    }, 250);
+    document.documentElement.setAttribute("data-lr-charts", "busy");
+    timer = setTimeout(function () { settle(narrow); }, 250);
   });
 })();

@@ -21,8 +21,46 @@ BOOK_MODULES = {"test_book", "test_browser", "test_pdf", "test_a11y", "test_char
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in BOOK_MODULES:
+        names = set(getattr(item, "fixturenames", ()))
+        if BOOK_FIXTURES & names or item.module.__name__ in BOOK_MODULES:
             item.add_marker(pytest.mark.book)
+        # `make test` runs two pytest-xdist workers (--dist loadgroup): the tests of the default book
+        # on one, those of the narrow and variant books on the other, so each book is built once and
+        # the two builds of a session overlap; every other test goes to whichever worker is free.
+        group = _book_group(item, names)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _book_group(item, names: set[str]) -> str | None:
+    if item.module.__name__ == "test_charts" and hasattr(item, "callspec"):  # test_charts: its `built` fixture is the default or the narrow book, by parameter
+        names = names | {"default_book" if item.callspec.id.split("-")[0] == "default" else "narrow_book"}
+    if "default_book" in names:
+        return "default-book"
+    if {"narrow_book", "variant_book"} & names:
+        return "other-books"
+    return None
+
+
+def _shared_build(tmp_path_factory, name: str, make) -> Path:
+    """Build a session book once for all workers: the first to ask builds it under a lock, the
+    others wait and read it (a worker's basetemp is popen-gwN inside the run's shared one)."""
+    import fcntl
+    import os
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    dest = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / f"{name}.done").is_file():
+            if dest.exists():
+                import shutil
+                shutil.rmtree(dest)  # a worker that failed half-way
+            make(dest)
+            (root / f"{name}.done").touch()
+    return dest
 
 
 @pytest.fixture
@@ -37,15 +75,15 @@ def evidence_dir(tmp_path: Path) -> Path:
 def default_book(tmp_path_factory) -> Path:
     """The shipped data at the default parameters, with its PDF briefing (built once)."""
     from helpers_books import build, default_params
-    return build(default_params(), tmp_path_factory.getbasetemp() / "shared-default-book", pdf=True)
+    return _shared_build(tmp_path_factory, "shared-default-book", lambda d: build(default_params(), d, pdf=True))
 
 
 @pytest.fixture(scope="session")
 def narrow_book(tmp_path_factory) -> Path:
     """The shipped data for May–June 2020 only (helpers_books.NARROW), with its briefing (built once)."""
     from helpers_books import NARROW, build, default_params
-    return build(default_params(start_date=NARROW[0], end_date=NARROW[1]),
-                 tmp_path_factory.getbasetemp() / "shared-narrow-book", pdf=True)
+    return _shared_build(tmp_path_factory, "shared-narrow-book",
+                         lambda d: build(default_params(start_date=NARROW[0], end_date=NARROW[1]), d, pdf=True))
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +91,29 @@ def variant_book(tmp_path_factory) -> tuple[Path, Path]:
     """(build dir, data dir): three articles added and accepted, markup in a source, an ACLED
     import — one build for the article, injection and event-data tests."""
     from helpers_books import add_fixture_articles, add_xss_fixture, build, copy_data, default_params, import_acled
-    base = tmp_path_factory.getbasetemp() / "shared-variant"
-    base.mkdir(exist_ok=True)
-    data = copy_data(base / "data")
-    add_xss_fixture(data)
-    add_fixture_articles(data, base)
-    import_acled(data)
-    return build(default_params(data_dir=str(data)), base / "build", pdf=False), data
+
+    def make(base: Path) -> None:
+        base.mkdir()
+        data = copy_data(base / "data")
+        add_xss_fixture(data)
+        add_fixture_articles(data, base)
+        import_acled(data)
+        build(default_params(data_dir=str(data)), base / "build", pdf=False)
+
+    base = _shared_build(tmp_path_factory, "shared-variant", make)
+    return base / "build", base / "data"
+
+
+# -- the books in a browser (helpers_browser.py): one visit per book and screen width -------------
+@pytest.fixture(scope="session")
+def default_wide(default_book) -> dict[str, dict]:
+    """Every page of the default book at 1280 px: errors, requests, charts, text, chart data, tables, axe-core."""
+    from helpers_browser import AXE, PROBES_WIDE, visit_book_alone
+    return visit_book_alone(default_book / "html", 1280, PROBES_WIDE, axe=AXE.is_file())
+
+
+@pytest.fixture(scope="session")
+def default_phone(default_book) -> dict[str, dict]:
+    """Every page of the default book loaded at a phone's 390 px: widths, chart text overlaps, table boxes."""
+    from helpers_browser import PROBES_PHONE, visit_book_alone
+    return visit_book_alone(default_book / "html", 390, PROBES_PHONE)

@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from test_browser import _MISSING, book_pages
+from helpers_browser import AXE, READY_JS, book_pages, open_page, settle
+from test_browser import _MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = 390
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
 
@@ -41,9 +41,9 @@ def b():
 
 
 def _open(b, path: Path, width: int = 1280, **kw):
-    page = b.new_page(viewport={"width": width, "height": 900}, **kw)
-    page.goto(path.resolve().as_uri(), wait_until="load")
-    page.wait_for_timeout(500)
+    """A page opened on its own (for the tests that act on it), its charts laid out."""
+    page, _ = open_page(b, path, width, **kw)
+    settle(page, path)
     return page
 
 
@@ -60,66 +60,28 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 # -- axe-core -----------------------------------------------------------------------------------
-def test_axe_finds_no_serious_or_critical_violation(b, html_dir):
+def test_axe_finds_no_serious_or_critical_violation(default_wide, html_dir):
     assert AXE.is_file(), "axe-core is not installed: run `make setup` (npm ci installs it into node_modules/)"
-    script = AXE.read_text(encoding="utf-8")
     serious, moderate = {}, {}
     for p in _pages(html_dir):
-        page = _open(b, p)
-        page.add_script_tag(content=script)
-        found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))""")
-        page.close()
         name = str(p.relative_to(html_dir))
+        found = default_wide[name]["axe"]  # axe-core run on every page in the session's visit (conftest.py)
         serious[name] = [v for v in found if v["impact"] in ("serious", "critical")]
         moderate[name] = [f"{v['impact']} {v['id']} ({len(v['nodes'])})" for v in found if v["impact"] not in ("serious", "critical")]
+    assert len(serious) >= 8, f"axe-core ran on only {sorted(serious)}"
     print("moderate/minor axe findings:", {k: v for k, v in moderate.items() if v} or "none")
     bad = {k: v for k, v in serious.items() if v}
     assert not bad, f"axe-core: serious or critical violations: {json.dumps(bad, indent=1)}"
 
 
 # -- phone width ----------------------------------------------------------------------------------
-OVERLAP_JS = r"""() => {
-    const sel = '.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .gtitle, .annotation-text, .legendtext, .legendtitletext';
-    const out = [];
-    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-        const angle = e => { const m = /rotate\((-?[0-9.]+)/.exec(e.getAttribute('transform') || ''); return m ? Number(m[1]) : 0; };
-        const boxes = [...gd.querySelectorAll(sel)].filter(e => e.textContent.trim())
-            .map(e => [e.textContent.trim(), e.getBoundingClientRect(), angle(e), parseFloat(getComputedStyle(e).fontSize) || 12])
-            .filter(([, r]) => r.width > 0 && r.height > 0);
-        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-            const [ta, a, ra, fa] = boxes[i], [tb, b, rb] = boxes[j];
-            const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-            const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-            if (!(dx > 2 && dy > 2)) continue;
-            if (ra !== 0 && ra === rb) {
-                // two labels slanted alike: their boxes overlap, their lines of text only if closer than a line
-                const t = ra * Math.PI / 180, cx = (b.left + b.right - a.left - a.right) / 2, cy = (b.top + b.bottom - a.top - a.bottom) / 2;
-                if (Math.abs(cx * Math.sin(t) - cy * Math.cos(t)) >= 0.8 * fa) continue;
-            }
-            out.push(`${gd.id}: "${ta}" overlaps "${tb}"`);
-        }
-        const r = gd.getBoundingClientRect();
-        for (const [t, box] of boxes) if (box.right > innerWidth + 1 || box.left < -1) out.push(`${gd.id}: "${t}" is cut off at the screen's edge`);
-    }
-    return out;
-}"""
+
 
 
 @pytest.fixture(scope="module")
-def phone(b, html_dir) -> dict[str, dict]:
-    out = {}
-    for p in _pages(html_dir):
-        page = _open(b, p, width=PHONE)
-        page.wait_for_timeout(700)  # the narrow-screen re-layout of the charts
-        out[str(p.relative_to(html_dir))] = {
-            "widths": page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, innerWidth]"),
-            "overlaps": page.evaluate(OVERLAP_JS),
-            "tables": page.evaluate("""() => [...document.querySelectorAll('.lr-table-wrap')].map(w =>
-                [w.getBoundingClientRect().right <= innerWidth + 1, getComputedStyle(w).overflowX])"""),
-        }
-        page.close()
-    return out
+def phone(default_phone, html_dir) -> dict[str, dict]:
+    # every page loaded at 390 px once for the session (conftest.py), its charts re-laid for the width
+    return {str(p.relative_to(html_dir)): default_phone[str(p.relative_to(html_dir))] for p in _pages(html_dir)}
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone):
@@ -129,7 +91,7 @@ def test_no_page_scrolls_sideways_on_a_phone(phone):
 
 def test_wide_tables_scroll_inside_their_own_box_on_a_phone(phone):
     for p, r in phone.items():
-        for fits, overflow in r["tables"]:
+        for fits, overflow in r["table_boxes"]:
             assert fits and overflow in ("auto", "scroll"), f"{p}: a table box is wider than the screen or cannot scroll"
 
 
@@ -139,42 +101,14 @@ def test_no_chart_text_overlaps_on_a_phone(phone):
 
 
 # -- charts: description, table and CSV --------------------------------------------------------------
-CHARTS_JS = """() => [...document.querySelectorAll('figure.lr-figure')].filter(f => f.querySelector('.js-plotly-plot')).map(f => {
-    const gd = f.querySelector('.js-plotly-plot');
-    const text = h => { const d = document.createElement('div'); d.innerHTML = String(h).replace(/<br\\s*\\/?>/gi, ' ');
-                        return d.textContent.replace(/\\s+/g, ' ').trim(); };
-    const drawn = [], numbers = [];
-    for (const t of gd._fullData) {  // the traces as drawn (binary-encoded arrays decoded)
-        if (t.hoverinfo === 'skip') continue;
-        if (t.type === 'heatmap') { for (const row of t.z) for (const z of row) if (z !== null) { drawn.push(String(z)); numbers.push(z); } continue; }
-        const n = (t.x || []).length;
-        for (let i = 0; i < n; i++) {
-            if (t.x[i] === null || t.x[i] === undefined) continue;
-            const h = Array.isArray(t.hovertext) ? t.hovertext[i] : t.hovertext;
-            drawn.push(h ? text(h) : '');
-            const ax = gd._fullLayout[(t.yaxis || 'y').replace('y', 'yaxis')];
-            if (ax && ax.visible !== false && ['linear', 'log'].includes(ax.type) && !ax.tickvals) numbers.push(t.y[i]);
-        }
-    }
-    const svg = gd.querySelector('svg.main-svg[role=img]');
-    const label = svg && document.getElementById(svg.getAttribute('aria-labelledby'));
-    const csv = f.parentElement.querySelector(`a[download="${gd.id}.csv"]`);
-    return {id: gd.id, title: text((gd.layout.title || {}).text || ''), drawn, numbers,
-            img_label: label ? label.textContent : null, desc: (f.querySelector('.lr-chart-desc') || {}).textContent,
-            details_open: f.querySelector('details.lr-data') ? f.querySelector('details.lr-data').open : null,
-            table_rows: f.querySelectorAll('details.lr-data tbody tr').length,
-            table_head: [...f.querySelectorAll('details.lr-data thead th')].map(th => th.textContent),
-            csv: csv ? csv.getAttribute('href') : null};
-})"""
+
 
 
 @pytest.fixture(scope="module")
-def charts(b, html_dir) -> dict[str, list[dict]]:
+def charts(default_wide, html_dir) -> dict[str, tuple[Path, list[dict]]]:
     out = {}
     for p in _pages(html_dir):
-        page = _open(b, p)
-        found = page.evaluate(CHARTS_JS)
-        page.close()
+        found = default_wide[str(p.relative_to(html_dir))]["charts_data"]  # helpers_browser.CHARTS_JS
         if found:
             out[str(p.relative_to(html_dir))] = (p, found)
     return out
@@ -212,20 +146,14 @@ def test_every_chart_holds_its_drawn_values_as_a_table_and_a_csv(charts):
 
 
 # -- tables ---------------------------------------------------------------------------------------------
-def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(b, html_dir):
+def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(default_wide, html_dir):
     quotes = set()
     for name in ("events.csv", "tolls.csv", "support.csv", "responses.csv"):
         quotes |= {r["quote"] for r in _csv(DATA / name)}
     chrono = html_dir / "chapters" / "01_chronology.html"
     seen_quotes = 0
     for p in _pages(html_dir):
-        page = _open(b, p)
-        tables = page.evaluate("""() => [...document.querySelectorAll('.lr-table-wrap')].filter(w => !w.closest('details'))
-            .map(w => { const a = w.nextElementSibling && w.nextElementSibling.querySelector('a[download]');
-                        const nested = w.querySelectorAll('ul.lr-claims > li').length;
-                        return [nested || w.querySelectorAll('tbody tr').length, a ? a.getAttribute('href') : null,
-                                [...w.querySelectorAll('thead th')].map(t => t.textContent), nested > 0]; })""")
-        page.close()
+        tables = default_wide[str(p.relative_to(html_dir))]["tables"]  # helpers_browser.TABLES_JS
         for n, href, head, nested in tables:
             assert href, f"{p.name}: a table with {n} rows offers no CSV"
             rows = _csv(_local_file(p, href))
@@ -301,7 +229,7 @@ def test_page_stays_light_even_when_the_reader_prefers_dark(b, html_dir):
     page.goto(url, wait_until="load")
     page.evaluate("() => { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); }")
     page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)
+    page.wait_for_function(READY_JS)
     theme, bg, switchers = page.evaluate("""() => [document.documentElement.dataset.theme,
         getComputedStyle(document.body).backgroundColor, document.querySelectorAll('.theme-switch-button').length]""")
     page.close()

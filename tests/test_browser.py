@@ -41,10 +41,6 @@ _MISSING = _chromium_missing()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless browser: {_MISSING}")
 
 
-def book_pages(html: Path) -> list[Path]:
-    return sorted(p for p in html.rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(html).parts))
-
-
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def b():
@@ -59,9 +55,8 @@ def default_html(default_book) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reports(b, default_html):
-    from libyareport.publish.browser import check_page
-    return {str(p.relative_to(default_html)): check_page(b, p) for p in book_pages(default_html)}
+def reports(default_wide) -> dict[str, dict]:
+    return default_wide  # every page of the default book, opened once at 1280 px (conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -80,32 +75,32 @@ def test_every_book_page_is_opened(reports):
 
 
 def test_no_console_or_page_errors(reports):
-    bad = {p: r.console_errors + r.page_errors for p, r in reports.items() if r.console_errors or r.page_errors}
+    bad = {p: r["console_errors"] + r["page_errors"] for p, r in reports.items() if r["console_errors"] or r["page_errors"]}
     assert not bad, f"errors in the browser console: {bad}"
 
 
 def test_no_failed_requests(reports):
-    bad = {p: r.failed_requests for p, r in reports.items() if r.failed_requests}
+    bad = {p: r["failed_requests"] for p, r in reports.items() if r["failed_requests"]}
     assert not bad, f"requests that failed (missing files?): {bad}"
 
 
 def test_pages_work_offline(reports):
-    bad = {p: r.external_requests for p, r in reports.items() if r.external_requests}
+    bad = {p: r["external_requests"] for p, r in reports.items() if r["external_requests"]}
     assert not bad, f"pages that ask the internet for something: {bad}"
 
 
 def test_every_chart_is_drawn(reports):
-    undrawn = {p: (r.charts_drawn, r.charts) for p, r in reports.items() if r.charts != r.charts_drawn}
+    undrawn = {p: (r["charts_drawn"], r["charts"]) for p, r in reports.items() if r["charts"] != r["charts_drawn"]}
     assert not undrawn, f"charts not drawn (drawn, present): {undrawn}"
     for name in CHAPTERS_WITH_CHARTS:
-        assert reports[PAGES[name]].charts > 0, f"{name} shows no chart"
+        assert reports[PAGES[name]]["charts"] > 0, f"{name} shows no chart"
 
 
 def test_pages_show_their_content(reports):
     """The landing page and every chapter have text (a page that renders blank passes the error checks)."""
     for page in PAGES.values():
-        assert len(reports[page].text) > 500, f"{page} renders (almost) no text"
-    assert "Key findings" in reports[PAGES["intro"]].text
+        assert len(reports[page]["text"]) > 500, f"{page} renders (almost) no text"
+    assert "Key findings" in reports[PAGES["intro"]]["text"]
 
 
 def test_largest_page_is_small(default_html):
@@ -146,51 +141,36 @@ HOVER_JS = """async () => {
 }"""
 
 
-def _open(b, path: Path):
-    """Start loading a page (loads run side by side); record errors, dialogs and failed requests."""
-    page = b.new_page(viewport={"width": 1280, "height": 900})
-    out: dict = {"dialogs": [], "errors": [], "failed": []}
-    page.on("dialog", lambda d: (out["dialogs"].append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: out["errors"].append(str(e)))
-    page.on("console", lambda m: out["errors"].append(m.text) if m.type == "error" else None)
-    page.on("requestfailed", lambda r: out["failed"].append(r.url))
-    page.goto(path.resolve().as_uri(), wait_until="commit")
-    return page, out
-
-
-def _probe(page, out: dict) -> dict:
-    """Finish a page opened by _open: drawn charts, the text, and whether any of the fixture's markup
-    became live (the window.__xss flag, live <script>/<img onerror>/<svg onload>), also after hovering."""
-    page.wait_for_load_state("load")
-    page.wait_for_timeout(400)
-    # hover every chart point whose label carries markup or an entity, as a reader's mouse would
-    out["hovered"], out["hover_entities"] = page.evaluate(HOVER_JS)
-    out["xss"] = page.evaluate("() => [typeof window.__xss, String(window.__xss)]")
-    out["injected"] = page.evaluate("""() => [...document.querySelectorAll('script, img, svg, [onerror], [onload]')].filter(e =>
+XSS_PROBES = {  # whether any of the fixture's markup became live (window.__xss, live <script>/<img onerror>/<svg onload>)
+    "xss": "() => [typeof window.__xss, String(window.__xss)]",
+    "injected": """() => [...document.querySelectorAll('script, img, svg, [onerror], [onload]')].filter(e =>
         (e.tagName === 'SCRIPT' && /^\\s*window\\.__xss=/.test(e.textContent)) ||
-        /__xss/.test(e.getAttribute('onerror') || '') || /__xss/.test(e.getAttribute('onload') || '')).length""")
-    out["charts"] = page.locator(".js-plotly-plot").count()
-    out["charts_drawn"] = page.locator(".js-plotly-plot .main-svg").evaluate_all(
-        "els => new Set(els.map(e => e.closest('.js-plotly-plot'))).size")
-    out["text"] = page.inner_text("body")
-    page.close()
-    return out
+        /__xss/.test(e.getAttribute('onerror') || '') || /__xss/.test(e.getAttribute('onload') || '')).length""",
+    # hover every chart point whose label carries markup or an entity, as a reader's mouse would
+    "hover": HOVER_JS,
+    "xss_after_hover": "() => [typeof window.__xss, String(window.__xss)]",
+}
 
 
 @pytest.fixture(scope="module")
 def xss_probes(b, xss_html) -> dict[str, dict]:
     # the pages that show evidence: the landing page, the chapters and the appendix; opened side by side
-    opened = {page: _open(b, xss_html / page) for page in PAGES.values()}
-    return {page: _probe(*opened[page]) for page in PAGES.values()}
+    from helpers_browser import visit_book
+    found = visit_book(b, xss_html, 1280, XSS_PROBES, pages=[xss_html / page for page in PAGES.values()])
+    for r in found.values():
+        r["hovered"], r["hover_entities"] = r.pop("hover")
+    return found
 
 
 def test_markup_in_sources_is_shown_as_text_and_never_runs(xss_probes):
     for name, probe in xss_probes.items():
-        assert probe["xss"][0] == "undefined", f"{name}: source markup ran (window.__xss = {probe['xss'][1]})"
+        for when in ("xss", "xss_after_hover"):
+            assert probe[when][0] == "undefined", f"{name}: source markup ran (window.__xss = {probe[when][1]}, {when})"
         assert probe["dialogs"] == [], f"{name}: a dialog opened: {probe['dialogs']}"
         assert probe["injected"] == 0, f"{name}: source markup became live elements"
-        assert probe["errors"] == [] and probe["failed"] == [], \
-            f"{name}: errors {probe['errors']}, failed requests {probe['failed']}"
+        errors = probe["console_errors"] + probe["page_errors"]
+        assert errors == [] and probe["failed_requests"] == [], \
+            f"{name}: errors {errors}, failed requests {probe['failed_requests']}"
         assert probe["charts"] == probe["charts_drawn"], f"{name}: a chart with source markup in it was not drawn"
 
 

@@ -29,9 +29,9 @@ def test_one_kernel_runs_every_chapter_each_in_a_clean_namespace(tmp_path):
     first = _notebook(tmp_path, "first", "import os\nsecret = 42\nprint('pid', os.getpid())")
     second = _notebook(tmp_path, "second", "import os\nprint('pid', os.getpid())\n"
                                            "print('sees secret' if 'secret' in globals() else 'clean')")
-    with KernelPool(1, tmp_path / "kernels.log") as pool:
-        results = {p.stem: (out, err) for p, out, err in pool.run([first, second], _run(tmp_path))}
-    pool.join()
+    pool = KernelPool(1, tmp_path / "kernels.log")
+    results = {p.stem: (out, err) for p, out, err in pool.run([first, second], _run(tmp_path))}
+    pool.shutdown()
     assert results["first"][1] is None and results["second"][1] is None, results
     pid_first = results["first"][0].split()[1]
     out_second = results["second"][0]
@@ -42,8 +42,32 @@ def test_one_kernel_runs_every_chapter_each_in_a_clean_namespace(tmp_path):
 def test_a_kernel_that_dies_is_replaced_and_the_failure_handed_back(tmp_path):
     dies = _notebook(tmp_path, "dies", "import os\nos._exit(1)")
     after = _notebook(tmp_path, "after", "print('ran')")
-    with KernelPool(1, tmp_path / "kernels.log") as pool:
-        results = {p.stem: (out, err) for p, out, err in pool.run([dies, after], _run(tmp_path))}
-    pool.join()
+    pool = KernelPool(1, tmp_path / "kernels.log")
+    results = {p.stem: (out, err) for p, out, err in pool.run([dies, after], _run(tmp_path))}
+    pool.shutdown()
     assert results["dies"][1] is not None, "a dead kernel was not reported"
     assert results["after"][1] is None and "ran" in results["after"][0], "the next chapter did not get a new kernel"
+
+
+def test_a_failed_build_kills_the_kernels_still_starting_and_prints_no_traceback(tmp_path):
+    """A refused parameter is found while the kernels are still starting: one message, exit 1, no
+    traceback from a worker, and no kernel process left behind."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+
+    def kernels() -> set[str]:
+        out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
+        return {ln.split()[0] for ln in out.splitlines() if "ipykernel_launcher" in ln}
+    before = kernels()
+    proc = subprocess.run([sys.executable, "-m", "libyareport", "build", "-p", "datasets=nosuch", "--no-pdf",
+                           "--build-dir", str(tmp_path / "b")], capture_output=True, text=True, cwd=root, check=False)
+    assert proc.returncode == 1
+    assert "nosuch" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    for _ in range(20):  # killed kernels take a moment to be reaped
+        if not kernels() - before:
+            break
+        time.sleep(0.25)
+    assert not kernels() - before, "the failed build left kernel processes running"

@@ -451,75 +451,80 @@ def print_briefing(params: dict, build_dir: Path | None = None) -> Path:
 
 
 def _build_locked(params: dict, force: set[str] | None, build: Path, data_dir: Path, jobs: int | None, pdf: bool) -> dict:
-    jb, free_core = JupyterBook(), threading.Event()
-    try:
-        return _build_with(jb, free_core, params, force, build, data_dir, jobs, pdf)
-    finally:
-        free_core.set()  # a briefing still waiting for a core (a step failed) goes on and ends
-        jb.close()  # not needed after all (nothing to build, or a step failed): it ends unused
-
-
-def _build_with(jb: JupyterBook, free_core: threading.Event, params: dict, force: set[str] | None, build: Path,
-                data_dir: Path, jobs: int | None, pdf: bool) -> dict:
-    t0 = time.perf_counter()
-    clean_leftovers(build)
-    stamp = data_stamp(data_dir) if data_dir.is_dir() else ""
     _kernel_env()
     os.environ["LIBYAREPORT_DOWNLOADS"] = str(build / "downloads")  # chapters write their CSVs here
     cap = max(1, jobs or os.cpu_count() or 1)
-    # Kernels start (and import pandas and plotly) while the data is checked below, as many as
-    # are likely needed: none when the inputs are those of the last build (only the briefing or
-    # the book's pages are missing), as many as `run` forces; more follow if chapters turn out stale.
+    # Kernels start (and import pandas and plotly) while the data is checked, as many as are
+    # likely needed: none when the inputs are those of the last build (only the briefing or the
+    # book's pages are missing), as many as `run` forces; more follow if chapters turn out stale.
     likely = len(CHAPTERS) if _inputs_changed(params, build, data_dir) else len(force or ())
-    with KernelPool(min(cap, likely), build / "kernels.log") as pool:
-        fp, run_params, keys = plan(params, data_dir)
-        say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
-        todo, reused = [], []
-        for ch in CHAPTERS:
-            key_file = build / "executed" / (ch.path + ".key")
-            fresh = key_file.is_file() and key_file.read_text() == keys[ch.name] and (build / "executed" / ch.path).is_file()
-            if fresh and ch.name not in (force or set()):
-                reused.append(ch.name)
-            else:
-                todo.append(ch)
-        book_key = book_key_of(keys)
-        # The briefing needs only the data and the parameters: its page is rendered while the
-        # chapters run and printed (into a staging file that becomes the linked briefing only when
-        # this book is published) once they leave a core free, next to Jupyter Book, whose
-        # imports start then too.
-        early = ThreadPoolExecutor(max_workers=1)
-        briefing_job = (early.submit(_print_staged_briefing, params, build, free_core.wait)
-                        if pdf and not _briefing_current(build, book_key) else None)
+    pool = KernelPool(min(cap, likely), build / "kernels.log")
+    jb, free_core = JupyterBook(), threading.Event()
+    ok = False
+    try:
+        result = _build_with(pool, jb, free_core, params, force, build, data_dir, cap, pdf)
+        ok = True
+        return result
+    finally:
+        free_core.set()  # a briefing still waiting for a core (a step failed) goes on and ends
+        jb.close()  # not needed after all (nothing to build, or a step failed): it ends unused
+        pool.shutdown(kill=not ok)  # a failed build does not wait for kernels still starting
 
-        def overlap() -> None:
-            jb.start()
-            free_core.set()
-        executed: list[str] = []
-        if todo:
-            n = len(todo)
-            workers = min(cap, n)
-            pool.grow(workers)
-            say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
-                 + (f" (reusing {', '.join(reused)})" if reused else ""))
-            errors: list[ReportError] = []
-            runs = pool.run(sorted(todo, key=lambda c: -c.weight), lambda ch, km: _execute(ch, run_params, build, keys[ch.name], km))
-            for i, (ch, result, error) in enumerate(runs, 1):
-                if i > n - workers:  # a worker has nothing left to take
-                    overlap()
-                if error is None:
-                    executed.append(ch.name)
-                    say(f"  [{i}/{n}] {ch.name}: executed in {result[1]:.1f} s")
-                else:
-                    errors.append(error if isinstance(error, ReportError) else _kernel_problem(ch, error))
-                    say(f"  [{i}/{n}] {ch.name}: FAILED")
-            if errors:
-                free_core.set()
-                early.shutdown(wait=True)
-                raise ReportError([p for e in errors for p in e.problems] +
-                                  [Problem("build", None, None, "the published book was left as it was")])
+
+def _build_with(pool: KernelPool, jb: JupyterBook, free_core: threading.Event, params: dict, force: set[str] | None,
+                build: Path, data_dir: Path, cap: int, pdf: bool) -> dict:
+    t0 = time.perf_counter()
+    clean_leftovers(build)
+    stamp = data_stamp(data_dir) if data_dir.is_dir() else ""
+    fp, run_params, keys = plan(params, data_dir)
+    say(f"check: {rel(data_dir)} is valid (fingerprint {fp})")
+    todo, reused = [], []
+    for ch in CHAPTERS:
+        key_file = build / "executed" / (ch.path + ".key")
+        fresh = key_file.is_file() and key_file.read_text() == keys[ch.name] and (build / "executed" / ch.path).is_file()
+        if fresh and ch.name not in (force or set()):
+            reused.append(ch.name)
         else:
-            say("execute: nothing changed, all chapters reused")
-        overlap()
+            todo.append(ch)
+    book_key = book_key_of(keys)
+    # The briefing needs only the data and the parameters: its page is rendered while the
+    # chapters run and printed (into a staging file that becomes the linked briefing only when
+    # this book is published) once they leave a core free, next to Jupyter Book, whose
+    # imports start then too.
+    early = ThreadPoolExecutor(max_workers=1)
+    briefing_job = (early.submit(_print_staged_briefing, params, build, free_core.wait)
+                    if pdf and not _briefing_current(build, book_key) else None)
+
+    def overlap() -> None:
+        jb.start()
+        free_core.set()
+    executed: list[str] = []
+    if todo:
+        n = len(todo)
+        workers = min(cap, n)
+        pool.grow(workers)
+        say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
+             + (f" (reusing {', '.join(reused)})" if reused else ""))
+        errors: list[ReportError] = []
+        runs = pool.run(sorted(todo, key=lambda c: -c.weight), lambda ch, km: _execute(ch, run_params, build, keys[ch.name], km))
+        for i, (ch, result, error) in enumerate(runs, 1):
+            if i > n - workers:  # a worker has nothing left to take
+                overlap()
+            if error is None:
+                executed.append(ch.name)
+                say(f"  [{i}/{n}] {ch.name}: executed in {result[1]:.1f} s")
+            else:
+                errors.append(error if isinstance(error, ReportError) else _kernel_problem(ch, error))
+                say(f"  [{i}/{n}] {ch.name}: FAILED")
+        if errors:
+            free_core.set()
+            early.shutdown(wait=True)
+            raise ReportError([p for e in errors for p in e.problems] +
+                              [Problem("build", None, None, "the published book was left as it was")])
+    else:
+        say("execute: nothing changed, all chapters reused")
+    pool.close()  # the kernels shut down while Jupyter Book builds
+    overlap()
     if data_dir.is_dir() and data_stamp(data_dir) != stamp:
                 raise ReportError(Problem(rel(data_dir), None, None, "the data changed while the chapters were being executed",
                                   "no edits or imports during a build; the published book was left as it was, run build again"))
@@ -546,7 +551,6 @@ def _build_with(jb: JupyterBook, free_core: threading.Event, params: dict, force
         say(f"book: built in {time.perf_counter() - t1:.1f} s")
     early.shutdown(wait=True)
     pdf_path = _briefing_step(params, build, html_dir, book_key, pdf, briefing_job)
-    pool.join()
     total = time.perf_counter() - t0
     say(f"done in {total:.1f} s: open {rel(html_dir / 'index.html')} in a browser "
          f"(re-ran: {', '.join(executed) or 'none'}; reused: {', '.join(reused) or 'none'})")

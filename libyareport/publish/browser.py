@@ -1,10 +1,9 @@
-"""Headless Chromium (Debian's `chromium`) driven by playwright: page checks, screenshots, PDF."""
+"""Headless Chromium (Debian's `chromium`) driven by playwright: what prints the PDFs."""
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from libyareport.errors import ReportError
@@ -42,37 +41,3 @@ def browser():
             b.close()
 
 
-@dataclass
-class PageReport:
-    url: str
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
-    external_requests: list[str] = field(default_factory=list)
-    charts: int = 0
-    charts_drawn: int = 0
-    dialogs: list[str] = field(default_factory=list)
-    text: str = ""
-
-
-def check_page(b, path: Path, screenshot: Path | None = None, width: int = 1280) -> PageReport:
-    """Open a built page from disk; record errors, requests leaving the book, and drawn charts."""
-    url = path.resolve().as_uri()
-    rep = PageReport(url)
-    page = b.new_page(viewport={"width": width, "height": 900})
-    page.on("console", lambda m: rep.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: rep.page_errors.append(str(e)))
-    page.on("requestfailed", lambda r: rep.failed_requests.append(r.url))
-    page.on("request", lambda r: rep.external_requests.append(r.url) if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
-    page.on("dialog", lambda d: (rep.dialogs.append(d.message), d.dismiss()))
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(300)
-    rep.charts = page.locator(".js-plotly-plot").count()
-    rep.charts_drawn = page.locator(".js-plotly-plot .main-svg").evaluate_all(
-        "els => new Set(els.map(e => e.closest('.js-plotly-plot'))).size")
-    rep.text = page.inner_text("body")
-    if screenshot:
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(screenshot), full_page=True)
-    page.close()
-    return rep

@@ -17,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 # What every chapter imports first; loaded into each kernel as soon as it starts.
 WARM_MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "libyareport.render.charts",
@@ -38,12 +38,21 @@ def _start(log) -> Any:
 
 
 def _run_code(km: Any, code: str) -> None:
-    """Run `code` in the kernel (as a one-cell notebook, the way papermill talks to it)."""
-    import nbformat
-    from nbclient import NotebookClient
+    """Run `code` in the kernel and wait for it; an error in it is raised as a RuntimeError."""
+    from jupyter_core.utils import run_sync
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    NotebookClient(nb, km=km, kernel_name=KERNEL_NAME, timeout=600, allow_errors=False).execute()
+    async def run() -> None:
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive(code, store_history=False, timeout=600, output_hook=lambda msg: None)
+        finally:
+            kc.stop_channels()
+        if reply["content"].get("status") != "ok":
+            c = reply["content"]
+            raise RuntimeError(f"{c.get('ename', 'error')}: {c.get('evalue', '')}")
+    run_sync(run)()
 
 
 def _alive(km: Any) -> bool:
@@ -56,7 +65,7 @@ def _alive(km: Any) -> bool:
 
 def _stop(km: Any) -> None:
     from jupyter_core.utils import run_sync
-    with contextlib.suppress(Exception):  # already gone
+    with contextlib.suppress(BaseException):  # already gone (or killed while it was being asked)
         run_sync(km.shutdown_kernel)(now=True)
 
 
@@ -64,8 +73,10 @@ class KernelPool:
     """`workers` threads, each starting its own kernel at once (warming it while the caller is
     still checking the data), then running `work(item, km)` for the items given to `run`.
 
-    Use as a context manager; leaving it shuts every kernel down (in the background; `join` waits),
-    also when `run` was never called (nothing needed executing) or was abandoned half-way.
+    `close` lets the workers shut their kernels down once they are done (returns at once);
+    `shutdown` closes and waits, killing the kernels first when the build failed (a refused
+    parameter does not wait for kernels still starting). Nothing a worker meets while the pool
+    is closing is reported: the caller has its answer already.
     """
 
     def __init__(self, workers: int, log: Path):
@@ -75,6 +86,8 @@ class KernelPool:
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log = log.open("ab")
         self._threads: list[threading.Thread] = []
+        self._kms: set = set()
+        self._guard = threading.Lock()
         self._closing = False
         self.grow(workers)
 
@@ -85,20 +98,21 @@ class KernelPool:
             self._threads.append(t)
             t.start()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def close(self) -> None:
-        """Tell every worker to shut its kernel down once its current item is done; returns at
-        once (a failed check does not wait for kernels still starting). `join` waits for them."""
-        self._closing = True
-        for _ in self._threads:
-            self._items.put(_STOP)
+        if not self._closing:
+            self._closing = True
+            for _ in self._threads:
+                self._items.put(_STOP)
 
-    def join(self) -> None:
+    def shutdown(self, kill: bool = False) -> None:
+        self.close()
+        if kill:
+            with self._guard:
+                kms = list(self._kms)
+            for km in kms:
+                proc = getattr(getattr(km, "provisioner", None), "process", None)
+                with contextlib.suppress(Exception):
+                    proc.kill()
         for t in self._threads:
             t.join()
         self._log.close()
@@ -112,14 +126,25 @@ class KernelPool:
         for _ in items:
             yield self._done.get()
 
+    def _new_kernel(self) -> Any:
+        km = _start(self._log)
+        with self._guard:
+            self._kms.add(km)
+        if not self._closing:
+            _run_code(km, WARM_CODE)
+        return km
+
+    def _drop(self, km: Any) -> None:
+        with self._guard:
+            self._kms.discard(km)
+        _stop(km)
+
     def _worker(self) -> None:
         km, start_error = None, None
         try:
             try:
-                km = _start(self._log)
-                if not self._closing:
-                    _run_code(km, WARM_CODE)
-            except Exception as e:  # noqa: BLE001 - reported with the first item this worker takes
+                km = self._new_kernel()
+            except BaseException as e:  # noqa: BLE001 - reported with the first item this worker takes
                 start_error = e
             while (item := self._items.get()) is not _STOP:
                 try:
@@ -128,17 +153,19 @@ class KernelPool:
                         raise e
                     if km is None or not _alive(km):
                         if km is not None:
-                            _stop(km)
+                            self._drop(km)
                         km = None
-                        km = _start(self._log)
-                        _run_code(km, WARM_CODE)
+                        km = self._new_kernel()
                     _run_code(km, RESET_CODE)
                     self._done.put((item, self._work(item, km), None))
                 except BaseException as e:  # noqa: BLE001 - handed to the caller, who reports it
                     self._done.put((item, None, e))
+        except BaseException:  # only while closing (a killed kernel): nobody waits for it
+            if not self._closing:
+                raise
         finally:
             if km is not None:
-                _stop(km)
+                self._drop(km)
 
 
 _STOP = object()
