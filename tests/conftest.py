@@ -19,24 +19,28 @@ BOOK_FIXTURES = {"default_book", "narrow_book", "variant_book"}
 BOOK_MODULES = {"test_book", "test_browser", "test_pdf", "test_a11y", "test_charts", "test_eventbook", "test_reliability_publish"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if BOOK_FIXTURES & names or item.module.__name__ in BOOK_MODULES:
             item.add_marker(pytest.mark.book)
-        # `make test` runs two pytest-xdist workers (--dist loadgroup): the tests of the default book
-        # on one, those of the narrow and variant books on the other, so each book is built once and
-        # the two builds of a session overlap; every other test goes to whichever worker is free.
-        group = _book_group(item, names)
+        group = _xdist_group(item, names)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    # `make test` runs two pytest-xdist workers (--dist loadgroup). The two long chains go first,
+    # one to each worker: the default book and its browser visits; the narrow and variant books
+    # and theirs. Every other test (those copying the default book too, which is built once for
+    # both workers, see _shared_build) then goes to whichever worker is free.
+    rank = {"default-visits": 0, "other-books": 1}
+    items.sort(key=lambda it: rank.get(_xdist_group(it, set(getattr(it, "fixturenames", ()))), 2))
 
 
-def _book_group(item, names: set[str]) -> str | None:
-    if item.module.__name__ == "test_charts" and hasattr(item, "callspec"):  # test_charts: its `built` fixture is the default or the narrow book, by parameter
+def _xdist_group(item, names: set[str]) -> str | None:
+    if item.module.__name__ == "test_charts" and hasattr(item, "callspec"):  # `built`: the default or the narrow book
         names = names | {"default_book" if item.callspec.id.split("-")[0] == "default" else "narrow_book"}
-    if "default_book" in names:
-        return "default-book"
+    if {"default_wide", "default_phone"} & names:
+        return "default-visits"
     if {"narrow_book", "variant_book"} & names:
         return "other-books"
     return None

@@ -193,3 +193,17 @@ def test_markup_is_visible_literally_in_chronology_and_appendix(xss_probes):
     assert "<script>alert('xss-title')</script>" in appendix
     # chapter 1's events table quotes the event summary with its markup as text
     assert 'Slogans <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> painted near the port' in chrono
+
+
+def test_chart_pages_load_plotlys_cartesian_bundle(default_html):
+    """The pages load the 1.5 MB cartesian plotly.js (installed by `make setup`), not the 4.8 MB full
+    bundle, at the version of the Python plotly that made the figures; every chart is still drawn
+    (test_every_chart_is_drawn)."""
+    import re as _re
+
+    import plotly
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    shipped = (default_html / "_static" / "plotly.min.js").read_bytes()
+    version = _re.search(rb"plotly\.js v(\d+\.\d+\.\d+)", full.read_bytes()[:300]).group(1)
+    assert shipped[:300].find(b"plotly.js (cartesian - minified) v" + version) >= 0, shipped[:120]
+    assert len(shipped) < 2_000_000 < full.stat().st_size

@@ -139,12 +139,19 @@ def chart_data(fig) -> pd.DataFrame:
     legend = _legend_names(fig)
     panels = _panel_titles(fig)
     traces = [t for t in fig.data if not _decorative(t)]
+    titles: dict[tuple, str] = {}  # per axis: traces share axes, and reading a plotly layout is slow
+
+    def axis_title(ref, axis, letter: str) -> str:
+        if (ref, letter) not in titles:
+            titles[ref, letter] = _axis_title(fig, axis, letter)
+        return titles[ref, letter]
+
     for t in traces:
         series = plain(t.name) if getattr(t, "name", None) else legend.get(getattr(t, "legendgroup", None) or "", "")
         kind = t.type
         if kind == "heatmap":
             xa, ya = _axis(fig, t.xaxis, "x"), _axis(fig, t.yaxis, "y")
-            xn, yn = _axis_title(fig, xa, "x"), _axis_title(fig, ya, "y")
+            xn, yn = axis_title(t.xaxis, xa, "x"), axis_title(t.yaxis, ya, "y")
             zn = plain(getattr(getattr(getattr(t, "colorbar", None), "title", None), "text", None) or "") or "Value"
             z = [list(r) for r in (t.z or [])]
             xs, ys = list(t.x or range(len(z[0]) if z else 0)), list(t.y or range(len(z)))
@@ -169,12 +176,12 @@ def chart_data(fig) -> pd.DataFrame:
             n = max(len(xs), len(ys))
             xa, ya = _axis(fig, getattr(t, "xaxis", None), "x"), _axis(fig, getattr(t, "yaxis", None), "y")
             cols = {}
-            for letter, axis, vals in (("x", xa, xs), ("y", ya, ys)):
+            for letter, axis, vals, ref in (("x", xa, xs, getattr(t, "xaxis", None)), ("y", ya, ys, getattr(t, "yaxis", None))):
                 if axis is not None and axis.visible is False:
                     continue  # positions on a hidden axis (a diagram's layout) mean nothing to a reader
                 label = _tick_labeller(axis)
                 vals = _seq(vals or None, n)
-                cols[_axis_title(fig, axis, letter)] = [label(v) if label else v for v in vals]
+                cols[axis_title(ref, axis, letter)] = [label(v) if label else v for v in vals]
         panel = panels.get(getattr(t, "yaxis", None) or "y", "")
         err = getattr(t, "error_y", None)
         err_hi = list(err.array) if err is not None and err.array is not None else None
