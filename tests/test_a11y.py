@@ -226,8 +226,8 @@ def test_search_page_finds_place_names_offline(b, html_dir, word):
 def test_page_stays_light_even_when_the_reader_prefers_dark(b, html_dir):
     page = b.new_page(color_scheme="dark")
     url = (html_dir / "chapters" / "01_chronology.html").resolve().as_uri()
-    page.goto(url, wait_until="load")
-    page.evaluate("() => { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); }")
+    # a returning reader whose browser remembers dark mode from another site of this theme
+    page.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     page.goto(url, wait_until="load")
     page.wait_for_function(READY_JS)
     theme, bg, switchers = page.evaluate("""() => [document.documentElement.dataset.theme,

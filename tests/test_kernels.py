@@ -71,3 +71,25 @@ def test_a_failed_build_kills_the_kernels_still_starting_and_prints_no_traceback
             break
         time.sleep(0.25)
     assert not kernels() - before, "the failed build left kernel processes running"
+
+
+def test_the_next_build_reuses_the_warm_kernel_with_its_own_environment(tmp_path, monkeypatch):
+    """A kernel left idle by one build serves the next build of the process, seeing that build's
+    downloads directory and working directory, and none of its names."""
+    show = _notebook(tmp_path, "show", "import os\nprint('pid', os.getpid())\n"
+                                       "print('downloads', os.environ.get('LIBYAREPORT_DOWNLOADS'))\nprint('cwd', os.getcwd())\n"
+                                       "print('sees leftover' if 'leftover' in globals() else 'clean')\nleftover = 1")
+    outs = []
+    for n in ("first", "second"):
+        monkeypatch.setenv("LIBYAREPORT_DOWNLOADS", str(tmp_path / n))
+        (tmp_path / n).mkdir()
+        monkeypatch.chdir(tmp_path / n)
+        pool = KernelPool(1, tmp_path / "kernels.log")
+        ((_, out, err),) = list(pool.run([show], _run(tmp_path)))
+        pool.shutdown()
+        assert err is None, err
+        outs.append({**dict(line.split(" ", 1) for line in out.strip().splitlines() if " " in line), "text": out})
+    assert outs[0]["pid"] == outs[1]["pid"], "the second build started a new kernel"
+    assert outs[1]["downloads"] == str(tmp_path / "second"), "the reused kernel kept the first build's downloads directory"
+    assert outs[1]["cwd"] == str(tmp_path / "second")
+    assert "clean" in outs[1]["text"] and "sees leftover" not in outs[1]["text"], "the second build saw the first's names"

@@ -7,12 +7,18 @@ the kernel's namespace is cleared (`%reset -f`), so a chapter sees only what it 
 imports itself, as in a fresh kernel; only already-imported modules stay loaded. A kernel that
 died is replaced before its worker's next chapter.
 
-Each kernel is started, used and shut down by the same worker thread (the kernel client's event
-loop belongs to that thread).
+A kernel that finished a build cleanly waits, idle, for the next build in the same process (the
+test suite builds many books in one process; a command builds one and exits, and the idle kernels
+are shut down at exit). Before each chapter the kernel is also given the build's environment
+(its downloads directory), working directory and a fresh read of the schema.
+
+A kernel is used by one worker thread at a time (each use opens its own client).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -24,8 +30,43 @@ WARM_MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "libyareport.rend
                 "libyareport.render.display", "libyareport.render.eventsections", "libyareport.render.narrative",
                 "libyareport.render.sections", "libyareport.evidence.open", "myst_nb")
 WARM_CODE = "import importlib as _i\n" + "".join(f"_i.import_module({m!r})\n" for m in WARM_MODULES) + "del _i\n"
-RESET_CODE = "%reset -f\n"
 KERNEL_NAME = "python3"
+PASSED_ENV = ("LIBYAREPORT_DOWNLOADS", "LIBYAREPORT_ROOT")  # what a chapter reads from the build's environment
+
+
+def _reset_code() -> str:
+    """A clean namespace, as a fresh kernel has, with this build's environment and working directory,
+    and the schema read again (its cache is keyed on the path only)."""
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    return ("%reset -f\n"
+            f"import os as _o, importlib as _i\n_o.environ.update({env!r})\n_o.chdir({os.getcwd()!r})\n"
+            "_i.import_module('libyareport.evidence.schema').load_package.cache_clear()\n"
+            "_i.import_module('libyareport.evidence.schema_extras')._package.cache_clear()\n"
+            "del _o, _i\n")
+
+
+_idle: list = []  # warm kernels left by finished builds of this process
+_idle_lock = threading.Lock()
+
+
+def _take_idle() -> Any:
+    while True:
+        with _idle_lock:
+            km = _idle.pop() if _idle else None
+        if km is None or _alive(km):
+            return km
+        _stop(km)
+
+
+def _stop_idle() -> None:
+    with _idle_lock:
+        kms = list(_idle)
+        _idle.clear()
+    for km in kms:
+        _stop(km)
+
+
+atexit.register(_stop_idle)
 
 
 def _start(log) -> Any:
@@ -89,6 +130,7 @@ class KernelPool:
         self._kms: set = set()
         self._guard = threading.Lock()
         self._closing = False
+        self._killed = False
         self.grow(workers)
 
     def grow(self, workers: int) -> None:
@@ -107,6 +149,7 @@ class KernelPool:
     def shutdown(self, kill: bool = False) -> None:
         self.close()
         if kill:
+            self._killed = True
             with self._guard:
                 kms = list(self._kms)
             for km in kms:
@@ -127,10 +170,13 @@ class KernelPool:
             yield self._done.get()
 
     def _new_kernel(self) -> Any:
-        km = _start(self._log)
+        km = _take_idle() if not self._closing else None
+        fresh = km is None
+        if fresh:
+            km = _start(self._log)
         with self._guard:
             self._kms.add(km)
-        if not self._closing:
+        if fresh and not self._closing:
             _run_code(km, WARM_CODE)
         return km
 
@@ -156,7 +202,7 @@ class KernelPool:
                             self._drop(km)
                         km = None
                         km = self._new_kernel()
-                    _run_code(km, RESET_CODE)
+                    _run_code(km, _reset_code())
                     self._done.put((item, self._work(item, km), None))
                 except BaseException as e:  # noqa: BLE001 - handed to the caller, who reports it
                     self._done.put((item, None, e))
@@ -165,7 +211,13 @@ class KernelPool:
                 raise
         finally:
             if km is not None:
-                self._drop(km)
+                if self._killed or not _alive(km):
+                    self._drop(km)
+                else:  # clean: warm for the next build of this process
+                    with self._guard:
+                        self._kms.discard(km)
+                    with _idle_lock:
+                        _idle.append(km)
 
 
 _STOP = object()
