@@ -158,3 +158,57 @@ def events_in_window(lo: str, hi: str, context: bool = True) -> set[str]:
                 if start <= hi_d and lo_d <= end:
                     keys.add(r["event_id"])
     return keys
+
+
+def run_chapters_in_process(params: dict, downloads: Path) -> dict[str, str]:
+    """Every chapter's code cells run here, in an IPython shell, with `params` in place of the
+    parameters cell (as papermill injects them) — no kernel, no Jupyter Book. Returns, per chapter,
+    the text of everything it displayed (HTML, Markdown and the values it glues into its prose, tags
+    stripped); a cell that
+    raises fails the test with the chapter and the cell."""
+    import html as _html
+    import os
+
+    import nbformat
+    from bs4 import BeautifulSoup
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from libyareport.publish.book import CHAPTERS
+
+    class Capture(DisplayPublisher):
+        def __init__(self):
+            super().__init__()
+            self.out: list[str] = []
+
+        def publish(self, data, metadata=None, *args, **kw):
+            glued = [v for k, v in data.items() if k.startswith("application/papermill.record/") and k.endswith("text/plain")]
+            text = data.get("text/html") or data.get("text/markdown") or data.get("text/plain") or "".join(glued)
+            self.out.append(BeautifulSoup(text, "html.parser").get_text(" ") if "<" in text else _html.unescape(text))
+
+    saved = os.environ.get("LIBYAREPORT_DOWNLOADS")
+    os.environ["LIBYAREPORT_DOWNLOADS"] = str(downloads)
+    shell = InteractiveShell.instance()
+    try:
+        found = {}
+        for ch in CHAPTERS:
+            shell.reset(new_session=False)
+            shell.display_pub = cap = Capture()
+            nb = nbformat.read(ROOT / ch.path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                src = cell.source
+                if "parameters" in cell.metadata.get("tags", []):
+                    src += "\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
+                result = shell.run_cell(src, store_history=False, silent=False)
+                assert result.error_in_exec is None and result.error_before_exec is None, \
+                    f"{ch.path} cell {i + 1} raised {result.error_in_exec or result.error_before_exec!r}"
+            found[ch.name] = norm(" ".join(cap.out))
+        return found
+    finally:
+        InteractiveShell.clear_instance()
+        if saved is None:
+            os.environ.pop("LIBYAREPORT_DOWNLOADS", None)
+        else:
+            os.environ["LIBYAREPORT_DOWNLOADS"] = saved

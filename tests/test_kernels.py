@@ -93,3 +93,34 @@ def test_the_next_build_reuses_the_warm_kernel_with_its_own_environment(tmp_path
     assert outs[1]["downloads"] == str(tmp_path / "second"), "the reused kernel kept the first build's downloads directory"
     assert outs[1]["cwd"] == str(tmp_path / "second")
     assert "clean" in outs[1]["text"] and "sees leftover" not in outs[1]["text"], "the second build saw the first's names"
+
+
+def test_code_running_in_a_kernel_that_is_killed_fails_at_once(tmp_path):
+    """A failed build kills kernels that may be mid-way through warming up: the wait for their
+    reply must end within seconds (it once waited its full ten-minute timeout)."""
+    import threading
+    import time
+
+    from libyareport.publish.kernels import _run_code, _start, _stop
+    with (tmp_path / "kernels.log").open("ab") as log:
+        km = _start(log)
+    try:
+        outcome = {}
+
+        def run():
+            try:
+                _run_code(km, "import time\ntime.sleep(60)")
+                outcome["error"] = None
+            except Exception as e:  # noqa: BLE001 - what the test looks at
+                outcome["error"] = e
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(3)  # the kernel is up and sleeping
+        km.provisioner.process.kill()
+        t0 = time.perf_counter()
+        t.join(timeout=30)
+        assert not t.is_alive(), "the wait for a killed kernel's reply did not end"
+        assert time.perf_counter() - t0 < 10
+        assert isinstance(outcome["error"], RuntimeError) and "died" in str(outcome["error"])
+    finally:
+        _stop(km)

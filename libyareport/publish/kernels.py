@@ -79,7 +79,9 @@ def _start(log) -> Any:
 
 
 def _run_code(km: Any, code: str) -> None:
-    """Run `code` in the kernel and wait for it; an error in it is raised as a RuntimeError."""
+    """Run `code` in the kernel and wait for its reply, asking every second whether the kernel is
+    still alive (a build that failed kills kernels that may be in the middle of this); an error in
+    the code, or the kernel's death, is raised as a RuntimeError."""
     from jupyter_core.utils import run_sync
 
     async def run() -> None:
@@ -87,7 +89,16 @@ def _run_code(km: Any, code: str) -> None:
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=60)
-            reply = await kc.execute_interactive(code, store_history=False, timeout=600, output_hook=lambda msg: None)
+            msg_id = kc.execute(code, silent=True, store_history=False)
+            while True:
+                try:
+                    reply = await kc.get_shell_msg(timeout=1)
+                except queue.Empty:
+                    if not await km.is_alive():
+                        raise RuntimeError("the kernel died") from None
+                    continue
+                if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                    break
         finally:
             kc.stop_channels()
         if reply["content"].get("status") != "ok":
