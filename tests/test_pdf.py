@@ -298,15 +298,16 @@ def test_missing_chromium_one_line_and_last_pdf_kept(briefing, tmp_path):
     assert sorted(p.name for p in existing.parent.iterdir()) == ["briefing.pdf"], "a partial file was left behind"
 
 
-def test_book_pdf_has_every_chapter(briefing, default_book, tmp_path):
+def test_book_pdf_has_every_chapter(narrow_briefing, narrow_book, tmp_path):
+    """`pdf --book` on the session's narrow book (May–June 2020: the same pages, fewer points to draw)."""
     from helpers_books import copy_build
-    build = copy_build(default_book, tmp_path / "build")
+    build = copy_build(narrow_book, tmp_path / "build")
     r = run_cli("pdf", "--book", "--build-dir", str(build), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     book = build / "pdf" / "book.pdf"
     assert book.is_file()
     assert "book.pdf" in r.stdout
-    assert page_count(book) > page_count(briefing)
+    assert page_count(book) > page_count(narrow_briefing)
     for w, h in page_sizes(book):
         assert abs(w - A4[0]) <= 1 and abs(h - A4[1]) <= 1, f"a book page is {w} x {h} pts, not A4"
     text = pdf_text(book)
@@ -317,5 +318,7 @@ def test_book_pdf_has_every_chapter(briefing, default_book, tmp_path):
         assert title in text, f"{c.name}: title {title!r} not in the book PDF"
     # the landing page's executive summary made it too
     flat = norm(text)
-    for b in narrative_blocks("summary"):
+    about = [b for b in narrative_blocks("summary") if overlaps(b, NARROW_WINDOW)]
+    assert about, "no summary paragraph is about May–June 2020"
+    for b in about:
         assert lead(b) in flat, f"summary paragraph {b['id']}: {lead(b)!r} not in the book PDF"
