@@ -59,8 +59,21 @@ def test_a_failed_build_kills_the_kernels_still_starting_and_prints_no_traceback
     root = Path(__file__).resolve().parent.parent
 
     def kernels() -> set[str]:
+        """Kernel processes of this build: their environment names its build directory (other
+        tests' builds run at the same time under pytest-xdist)."""
         out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True, check=True).stdout
-        return {ln.split()[0] for ln in out.splitlines() if "ipykernel_launcher" in ln}
+        mine = set()
+        for ln in out.splitlines():
+            if "ipykernel_launcher" not in ln:
+                continue
+            pid = ln.split()[0]
+            try:
+                env = Path(f"/proc/{pid}/environ").read_bytes()
+            except OSError:
+                continue  # gone meanwhile
+            if str(tmp_path).encode() in env:
+                mine.add(pid)
+        return mine
     before = kernels()
     proc = subprocess.run([sys.executable, "-m", "libyareport", "build", "-p", "datasets=nosuch", "--no-pdf",
                            "--build-dir", str(tmp_path / "b")], capture_output=True, text=True, cwd=root, check=False)
