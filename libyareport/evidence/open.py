@@ -14,7 +14,7 @@ from libyareport.evidence.model import Evidence, load
 from libyareport.evidence.stamp import data_stamp
 from libyareport.params import resolve_data_dir
 
-_loaded: dict[str, tuple[Path, str, Evidence]] = {}
+_last: list[tuple[Path, str, Evidence]] = []  # the one data directory this process loaded last: (path, stamp, evidence)
 
 
 def open_evidence(data_dir: str = "data", start_date: str | None = None, end_date: str | None = None,
@@ -28,10 +28,10 @@ def open_evidence(data_dir: str = "data", start_date: str | None = None, end_dat
 
 def _load(path: Path) -> Evidence:
     stamp = data_stamp(path) if path.is_dir() else ""
-    hit = _loaded.get("last")
-    if hit is not None and hit[0] == path and hit[1] == stamp:
-        labels.use(hit[2].package)  # the labels of this data's schema, whatever was loaded in between
-        return hit[2]
+    if _last and _last[0][:2] == (path, stamp):
+        ev = _last[0][2]
+        labels.use(ev.package)  # the labels of this data's schema, whatever was loaded in between
+        return ev
     ev = load(path)
-    _loaded["last"] = (path, stamp, ev)
+    _last[:] = [(path, stamp, ev)]
     return ev
