@@ -4,6 +4,9 @@
   with Sphinx 7.4, which raises a `pageerror` in the browser; drop the duplicates.
 - Drop any script or stylesheet that points outside the book (the book must render offline).
 - Load plotly.min.js only on pages with a chart.
+- No fontawesome.js (1.5 MB parsed by every page, and a watcher rescanning the page whenever a
+  chart redraws): the theme's few icons are CSS (`_static/lr-icons.css`, template
+  `templates/static/webpack-macros.html`), and the unused script is not published.
 - Accessibility: theme templates in `templates/` (buttons named by their visible text, the
   title link inside a landmark, no colour-mode switcher) and light mode forced, since charts
   are drawn on white (no half-dark page, whatever a browser remembers from another book).
@@ -55,7 +58,14 @@ def _download_links(app, pagename, templatename, context, doctree):
         context["body"] = body.replace('href="lr-data:', f'href="{base}')
 
 
+def _drop_fontawesome(app, exception):
+    if exception is None and app.builder.format == "html":
+        for f in (Path(app.outdir) / "_static" / "scripts").glob("fontawesome.js*"):
+            f.unlink()
+
+
 def setup(app):
+    app.connect("build-finished", _drop_fontawesome)
     app.connect("config-inited", _templates)
     app.connect("html-page-context", _download_links)
     app.add_js_file(None, body=FORCE_LIGHT, priority=1)

@@ -166,5 +166,9 @@ WIDTHS_JS = "[document.documentElement.scrollWidth, document.body.scrollWidth, i
 TABLE_BOXES_JS = """() => [...document.querySelectorAll('.lr-table-wrap')].map(w =>
     [w.getBoundingClientRect().right <= innerWidth + 1, getComputedStyle(w).overflowX])"""
 
-PROBES_WIDE = {"charts_data": CHARTS_JS, "tables": TABLES_JS}
+# each icon of the theme (an <i class="fa-…">): its classes, whether it takes space and has a picture
+ICONS_JS = """() => [...document.querySelectorAll('i[class*="fa-"]')].map(i => { const r = i.getBoundingClientRect(), s = getComputedStyle(i);
+    return [i.className, r.width > 0 && r.height > 0 || s.display === 'none' || !i.offsetParent, (s.maskImage || s.webkitMaskImage || 'none').startsWith('url(')]; })"""
+
+PROBES_WIDE = {"charts_data": CHARTS_JS, "tables": TABLES_JS, "icons": ICONS_JS}
 PROBES_PHONE = {"widths": WIDTHS_JS, "overlaps": OVERLAP_JS, "table_boxes": TABLE_BOXES_JS}

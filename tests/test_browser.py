@@ -110,6 +110,15 @@ def test_largest_page_is_small(default_html):
     assert size < MAX_PAGE_BYTES, f"largest page {page} is {size / 1024:.0f} KB (limit 300 KB)"
 
 
+def test_every_icon_is_drawn_without_fontawesome_js(reports, default_html):
+    """The theme's icons (menu, contents, search, arrows) are CSS pictures: no page loads the 1.5 MB
+    fontawesome.js, and every icon a page shows has a picture and a size."""
+    assert not list(default_html.rglob("fontawesome.js*")), "the unused fontawesome.js is published"
+    icons = [(page, *icon) for page, rep in reports.items() for icon in rep["icons"]]
+    assert len({i[1] for i in icons}) >= 5, icons  # menu, contents, search, previous/next, back to top
+    assert not [i for i in icons if not (i[2] and i[3])], "icons drawn empty (no rule in _static/lr-icons.css?)"
+
+
 # -- source text with markup ------------------------------------------------------------------------
 def test_xss_fixture_passes_check(xss_data):
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
