@@ -19,7 +19,8 @@ def _rows(loaded, names: tuple[str, ...]) -> list[tuple[str, int, dict]]:
     for name in names:
         t: Table | None = loaded.tables.get(name)
         if t is not None:
-            out += [(rel(t.path), line, row) for row, line in zip(t.rows, t.lines)]
+            shown = rel(t.path)  # once per table: resolving a path costs system calls
+            out += [(shown, line, row) for row, line in zip(t.rows, t.lines)]
     return out
 
 

@@ -201,7 +201,8 @@ def parse_narrative(path: Path | str, display: str | None = None) -> tuple[list[
             bare = _ROLE.sub(lambda m: " " * len(m.group(0)), raw)
             for rx, what in _TYPED:
                 for m in rx.finditer(bare):
-                    if what == "typed number" and _NAME_BEFORE.search(prev_tail + " " + bare[: m.start()]):
+                    # (the words before, not the whole paragraph: the pattern ends at the number)
+                    if what == "typed number" and _NAME_BEFORE.search((prev_tail + " " + bare[: m.start()])[-80:]):
                         continue
                     problems.append(Problem(name, ln, "text", f"{what} '{m.group(0)}' at column {m.start() + 1}",
                                             "numbers and dates inserted by {figure}`…` or {date}`…` roles, not typed"))

@@ -52,6 +52,7 @@ class Source:
     body_line: int  # line of the file where the text starts
     _norm: tuple[str, list[int]] | None = None
     _flat: str | None = None
+    _passages: list[str] | None = None
 
     @property
     def normalised(self) -> tuple[str, list[int]]:
@@ -69,6 +70,8 @@ class Source:
     def passages(self) -> list[str]:
         """The text's passages, normalised: paragraphs split at blank lines; a heading line
         (Markdown '#', or the first line when it is followed by a blank) is a passage of its own."""
+        if self._passages is not None:  # asked once per quote: split once per source
+            return self._passages
         out: list[str] = []
         for para in _PARA.split(self.text):
             lines = para.split("\n")
@@ -78,7 +81,8 @@ class Source:
                 out += [normalise("\n".join(lines[start:i])), normalise(lines[i])]
                 start = i + 1
             out.append(normalise("\n".join(lines[start:])))
-        return [p for p in out if p]
+        self._passages = [p for p in out if p]
+        return self._passages
 
     def contains_in_one_passage(self, quote: str) -> bool:
         needle = normalise(quote)
