@@ -93,7 +93,7 @@ def narrow_book(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def variant_book(tmp_path_factory) -> tuple[Path, Path]:
     """(build dir, data dir): three articles added and accepted, markup in a source, an ACLED
-    import — one build for the article, injection and event-data tests."""
+    import, with its briefing — one build for the article, injection and event-data tests."""
     from helpers_books import add_fixture_articles, add_xss_fixture, build, copy_data, default_params, import_acled
 
     def make(base: Path) -> None:
@@ -102,7 +102,7 @@ def variant_book(tmp_path_factory) -> tuple[Path, Path]:
         add_xss_fixture(data)
         add_fixture_articles(data, base)
         import_acled(data)
-        build(default_params(data_dir=str(data)), base / "build", pdf=False)
+        build(default_params(data_dir=str(data)), base / "build", pdf=True)
 
     base = _shared_build(tmp_path_factory, "shared-variant", make)
     return base / "build", base / "data"
