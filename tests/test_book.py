@@ -255,6 +255,30 @@ def test_force_reexecutes_one_chapter_only(default, tmp_path):
     assert headline_column(r["html"]) == list(h["text"])
 
 
+def test_the_next_build_reuses_jupyter_books_process_with_the_new_books_own_theme(default, tmp_path):
+    """Two builds in one process (as the suite and the benchmarks do): the second is built by the
+    warm Jupyter Book process the first left idle, yet with its own book's extension and templates,
+    even when the first book's directory is gone, and leaves no log behind."""
+    from libyareport.publish import book as publish
+    publish._end_idle_jb()  # the first build starts one, which loads the first book's extension
+
+    def rebuild(name: str):
+        dest = copy_build(default[0], tmp_path / name)
+        r = build_book(default_params(), force={"05_sources_and_method"}, build_dir=dest, pdf=False)
+        assert r["built"] is True and r["executed"] == ["05_sources_and_method"]
+        assert not (dest / "stage" / "jupyter-book.log").exists()
+        return dest, [p.pid for p in publish._jb_idle]
+
+    first, idle_first = rebuild("first")
+    shutil.rmtree(first)
+    second, idle_second = rebuild("second")
+    assert idle_first and idle_second == idle_first, "the second build started a Jupyter Book process of its own"
+    for page in [second / "html" / PAGES["05_sources_and_method"]]:  # the page Jupyter Book wrote again
+        text = page.read_text(encoding="utf-8")
+        assert "fontawesome.js" not in text and "lr-icons.css" in text, page  # _ext/templates/static/webpack-macros.html
+        assert '<span class="search-button__default-text">Search</span>' in text, page  # _ext/templates/search-button-field.html
+
+
 # -- other parameters --------------------------------------------------------------------------------
 def test_empty_window_says_so_in_every_chapter(tmp_path):
     """Every chapter's code on a window with no evidence (run in-process, as the issue asks of the

@@ -8,6 +8,7 @@ Layout under `_build/`:
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
@@ -202,36 +203,95 @@ def _sync_stage(build: Path) -> Path:
 
 
 class JupyterBook:
-    """One `jupyter-book build`, its process started early (`start`, imports done while chapters
-    still run; publish/jbrun.py) and told what to build later (`build`). `close` ends an unused one."""
+    """One `jupyter-book build`, in a process started early (`start`: imports done while chapters
+    still run; publish/jbrun.py) and told what to build later (`build`). A process that built
+    cleanly, or was not needed (`close`), waits idle for the next build of this process (the
+    test suite builds many books; a command builds one and exits, and the idle one is ended)."""
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         if self._proc is None:
-            self._proc = subprocess.Popen([sys.executable, "-m", "libyareport.publish.jbrun"], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            self._proc = _take_idle_jb() or subprocess.Popen(
+                [sys.executable, "-m", "libyareport.publish.jbrun"], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def close(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()  # it was only importing, or waiting to be told what to build
-            self._proc.communicate()
+        if self._proc is not None:  # not told anything: clean, kept for the next build
+            _idle_jb(self._proc)
         self._proc = None
 
     def build(self, stage: Path, full: bool) -> None:
         args = ["build", str(stage), "-W", "-n", "--keep-going", "--builder", "html"] + (["--all"] if full else [])
+        log = stage / "jupyter-book.log"
         self.start()
-        assert self._proc is not None
-        out, _ = self._proc.communicate(input=json.dumps(args) + "\n")
-        code, self._proc = self._proc.returncode, None
-        if code != 0:
-            lines = [ln for ln in out.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
-            log = stage / "jupyter-book.log"
-            log.write_text(out)
-            shown = "\n  ".join(lines[:15]) or out[-1500:]
-            raise ReportError(Problem("jupyter-book", None, None, f"book build failed:\n  {shown}",
-                                      f"a clean Sphinx build; full log at {rel(log)}; the previous book is unchanged"))
+        proc, self._proc = self._proc, None
+        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd(), "log": str(log)}) + "\n")
+            proc.stdin.flush()
+            answer = proc.stdout.readline().strip()
+        except OSError:  # it ended before it was asked (killed, or its imports failed)
+            answer = ""
+        code = int(answer) if answer.lstrip("-").isdigit() else None
+        if code == 0:
+            log.unlink(missing_ok=True)
+            _idle_jb(proc)
+            return
+        with contextlib.suppress(OSError):
+            proc.kill()
+        said = proc.communicate(timeout=30)[1] or ""  # before its answer: why it ended (its imports failed, …)
+        _end_jb(proc)
+        out = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        if code is None:
+            out += said
+            log.write_text(out, encoding="utf-8")
+        lines = [ln for ln in out.splitlines() if "WARNING" in ln or "ERROR" in ln or "Error" in ln]
+        shown = "\n  ".join(lines[:15]) or out[-1500:] or f"the jupyter-book process ended (exit code {proc.returncode})"
+        raise ReportError(Problem("jupyter-book", None, None, f"book build failed:\n  {shown}",
+                                  f"a clean Sphinx build; full log at {rel(log)}; the previous book is unchanged"))
+
+
+_jb_idle: list[subprocess.Popen] = []  # Jupyter Book processes waiting for this process's next build
+_jb_lock = threading.Lock()
+
+
+def _take_idle_jb() -> subprocess.Popen | None:
+    with _jb_lock:
+        while _jb_idle:
+            proc = _jb_idle.pop()
+            if proc.poll() is None:
+                return proc
+            _end_jb(proc)
+    return None
+
+
+def _idle_jb(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        _end_jb(proc)
+        return
+    with _jb_lock:
+        _jb_idle.append(proc)
+
+
+def _end_jb(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        proc.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=30)
+    for f in (proc.stdin, proc.stdout, proc.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            if f is not None:
+                f.close()
+
+
+@atexit.register
+def _end_idle_jb() -> None:
+    with _jb_lock:
+        idle, _jb_idle[:] = list(_jb_idle), []
+    for proc in idle:
+        _end_jb(proc)
 
 
 def _publish(stage: Path, build: Path) -> Path:
