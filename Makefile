@@ -21,12 +21,19 @@ $(STAMP): requirements.txt pyproject.toml package-lock.json
 setup: $(STAMP)
 
 book: setup
+	@$(BYTECODE)
 	$(PY) -m libyareport build
 
+# The package's bytecode is written once here, even where PYTHONDONTWRITEBYTECODE is set: the
+# suite starts some eighty Python processes (kernels, commands), each would compile it again.
+BYTECODE := PYTHONDONTWRITEBYTECODE= $(PY) -m compileall -q libyareport >/dev/null
+
 test: setup
+	@$(BYTECODE)
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 quick: setup
+	@$(BYTECODE)
 	$(PY) -m pytest -q -n 2 -m "not book"
 
 lint: setup
