@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -23,6 +24,19 @@ EVENTS = ROOT / "tests" / "fixtures" / "imports"
 NARROW = ("2020-05-01", "2020-06-30")  # the GNA counter-offensive: al-Watiya, the airport, Tarhuna
 ARTICLE_IDS = ("coastlinereview-2019-07-03-air-strike-hits", "northshoredispatch-2020-08-28-drone-that-killed",
                "councilwatchbulletin-2020-02-12-security-council-endorses")
+
+
+def page_soup(path: Path):
+    """A built page, parsed (lxml), read only: parsed once per file version, as many tests read
+    the same page (do not change the tree you get)."""
+    st = path.stat()
+    return _parsed(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, mtime_ns: int, size: int):
+    from bs4 import BeautifulSoup
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "lxml")
 
 
 def default_params(**overrides) -> dict:

@@ -247,7 +247,8 @@ def built(variant_book):
 
 
 def _page(html_dir: Path, name: str) -> BeautifulSoup:
-    return BeautifulSoup((html_dir / name).read_text(encoding="utf-8"), "html.parser")
+    from helpers_books import page_soup
+    return page_soup(html_dir / name)
 
 
 def test_built_book_shows_new_sources_and_claims(built):

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers_books import copy_build, events_in_window, lead, narrative_blocks, overlaps, run_chapters_in_process
+from helpers_books import copy_build, events_in_window, lead, narrative_blocks, overlaps, page_soup, run_chapters_in_process
 
 from libyareport.content.findings import headline_figures
 from libyareport.errors import ReportError
@@ -61,7 +61,7 @@ def norm(text: str) -> str:
 
 
 def soup(html_dir: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((html_dir / page).read_text(encoding="utf-8"), "html.parser")
+    return page_soup(html_dir / page)
 
 
 def main_text(html_dir: Path, page: str) -> str:
@@ -197,7 +197,7 @@ def dead_links(html: Path) -> list[tuple[str, str]]:
     for p in sorted(html.rglob("*.html")):
         if "_static" in p.relative_to(html).parts:
             continue
-        for el in BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser").find_all(["a", "link", "script", "img"]):
+        for el in page_soup(p).find_all(["a", "link", "script", "img"]):
             url = el.get("href") or el.get("src")
             if not url:
                 continue

@@ -13,8 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-from helpers_books import NARROW
+from helpers_books import NARROW, page_soup
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -146,7 +145,7 @@ def test_phase_bands_are_named_from_the_phases_table(built):
 
 def test_chart_points_link_to_their_passage(built):
     _, html = built
-    appendix = BeautifulSoup((html / "chapters/05_sources_and_method.html").read_text(encoding="utf-8"), "html.parser")
+    appendix = page_soup(html / "chapters/05_sources_and_method.html")
     anchors = {t["id"] for t in appendix.select("[id]")}
     n = 0
     for page in CHART_PAGES:
@@ -183,7 +182,7 @@ def test_events_table_has_one_row_per_event_with_its_claims_nested(built):
     window, html = built
     rows = [r for r in in_window(read_csv(DATA / "events.csv") + read_csv(DATA / "context" / "events.csv"), window)
             if r["status"] != "commentary"]  # forum commentary is off by default
-    soup = BeautifulSoup((html / CHART_PAGES[0]).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(html / CHART_PAGES[0])
     table = soup.select_one("table.lr-events")
     trs = table.select("tbody > tr")
     ids = [tr["id"].removeprefix("event-") for tr in trs]
@@ -202,7 +201,7 @@ def test_events_table_has_one_row_per_event_with_its_claims_nested(built):
 
 def test_one_toll_table(built):
     _, html = built
-    soup = BeautifulSoup((html / CHART_PAGES[2]).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(html / CHART_PAGES[2])
     tables = soup.select("main table.lr-table")
     toll = [t for t in tables if "Number" in t.get_text(" ")]
     assert len(toll) == 1, "chapter 3 repeats its figures in more than one table"
@@ -214,7 +213,7 @@ def test_empty_imported_sections_are_one_line(built):
     _, html = built
     if (DATA / "imported").exists():
         pytest.skip("data/imported exists")
-    soup = BeautifulSoup((html / CHART_PAGES[0]).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(html / CHART_PAGES[0])
     sec = soup.find(id="conflict-event-data")
     paras = [p for p in sec.find_all("p") if p.get_text(strip=True)]
     assert len(paras) == 1 and "No conflict-event data is imported" in paras[0].get_text()
