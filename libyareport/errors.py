@@ -1,6 +1,8 @@
 """User-facing errors: every problem names file, line and column, and what was expected."""
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +45,13 @@ class ReportError(Exception):
 
 def rel(path: Path | str, base: Path | None = None) -> str:
     """A path as the user should see it: relative to cwd (or base) when possible."""
+    return _rel(str(path), None if base is None else str(base), os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every file of every check: resolving costs system calls
+def _rel(path: str, base: str | None, cwd: str) -> str:
     p = Path(path)
-    for root in (base, Path.cwd()):
+    for root in (base, cwd):
         if root is None:
             continue
         try:
