@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,13 @@ def ink(pixels: tuple[int, int, bytes], box: tuple[float, float, float, float], 
             if max(r, g, b) - min(r, g, b) > 60:
                 coloured += 1
     return (dark / total if total else 0.0), coloured
+
+
+def _cmdline_has(proc: Path, text: str) -> bool:
+    try:
+        return text.encode() in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -296,8 +304,14 @@ def test_book_pdf_has_every_chapter(narrow_briefing, narrow_book, tmp_path):
     """`pdf --book` on the session's narrow book (May–June 2020: the same pages, fewer points to draw)."""
     from helpers_books import copy_build
     build = copy_build(narrow_book, tmp_path / "build")
-    r = run_cli("pdf", "--book", "--build-dir", str(build), cwd=tmp_path)
+    # where its Chromium keeps its profile, named on that Chromium's command line (short: the
+    # profile holds a socket, whose path may not be longer than 107 bytes)
+    own_tmp = Path(tempfile.mkdtemp(prefix="lr-pdf-", dir="/tmp"))
+    r = run_cli("pdf", "--book", "--build-dir", str(build), cwd=tmp_path, env={"TMPDIR": str(own_tmp)})
     assert r.returncode == 0, r.stderr
+    left = [d.name for d in Path("/proc").iterdir() if d.name.isdigit() and _cmdline_has(d, str(own_tmp))]
+    shutil.rmtree(own_tmp, ignore_errors=True)
+    assert not left, f"the command's Chromium outlived it: processes {left}"
     book = build / "pdf" / "book.pdf"
     assert book.is_file()
     assert "book.pdf" in r.stdout

@@ -31,7 +31,7 @@ from libyareport.evidence.model import Evidence
 from libyareport.evidence.open import open_evidence
 from libyareport.progress import say
 from libyareport.publish.book import ROOT, _plotly_js
-from libyareport.publish.browser import browser
+from libyareport.publish.browser import printing
 from libyareport.render import charts as figures
 from libyareport.render.display import figure_html
 from libyareport.render.figure import MIN_FONT_PX
@@ -209,7 +209,8 @@ def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     from playwright.sync_api import TimeoutError as PWTimeout
-    with browser() as b:
+
+    def job(b) -> None:
         page = b.new_page(viewport={"width": 794, "height": 1123})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -223,6 +224,7 @@ def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
         page.emulate_media(media="print")
         page.pdf(path=str(tmp), prefer_css_page_size=True, print_background=True, display_header_footer=True,
                  header_template="<div></div>", footer_template=footer)
+    printing(job)
     if not tmp.is_file() or tmp.stat().st_size == 0:
         raise ReportError(f"Chromium produced no PDF at {rel(tmp)}; the previous {rel(out)} is unchanged")
     tmp.replace(out)
@@ -287,7 +289,8 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
         tmp = Path(tmpdir)
         parts = []
         titles = []
-        with browser() as b:
+
+        def job(b) -> None:
             page = b.new_page(viewport={"width": 720, "height": 1000})
             for i, p in enumerate(pages):
                 page.goto(p.resolve().as_uri(), wait_until="load")
@@ -311,6 +314,7 @@ def build_book_pdf(build_dir: Path | None = None) -> Path:
                              f"<h2>Contents</h2><ol>{items}</ol></body></html>", encoding="utf-8")
             page.goto(cover.as_uri())
             page.pdf(path=str(tmp / "cover.pdf"), format="A4")
+        printing(job)
         writer = PdfWriter()
         for part in [tmp / "cover.pdf", *parts]:
             writer.append(str(part))

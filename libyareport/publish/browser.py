@@ -1,10 +1,23 @@
-"""Headless Chromium (Debian's `chromium`) driven by playwright: what prints the PDFs."""
+"""Headless Chromium (Debian's `chromium`) driven by playwright: what prints the PDFs.
+
+`browser()` is a Chromium of its own for the caller's thread (the tests' browser checks).
+`printing(job)` runs `job(browser)` on this process's printing thread, whose Chromium is
+started by the first print and kept for the next (starting playwright and Chromium costs about
+2 s of CPU; the test suite prints many briefings in one process, a command prints one and
+exits, and the Chromium is closed at exit). Each job's pages are closed after it.
+"""
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import queue
 import shutil
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any, TypeVar
 
 from libyareport.errors import ReportError
 
@@ -24,20 +37,85 @@ def chromium_path() -> str:
     raise ReportError(f"Chromium is not installed (looked for {where}); install it with: {INSTALL_HINT}")
 
 
+def _launch(pw: Any, exe: str) -> Any:
+    from playwright.sync_api import Error as PWError
+    try:
+        return pw.chromium.launch(executable_path=exe, args=FLAGS, headless=True)
+    except PWError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ReportError(f"Chromium at {exe} could not start: {first}; reinstall it with: {INSTALL_HINT}") from None
+
+
 @contextlib.contextmanager
 def browser():
     exe = chromium_path()
-    from playwright.sync_api import Error as PWError
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        try:
-            b = pw.chromium.launch(executable_path=exe, args=FLAGS, headless=True)
-        except PWError as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ReportError(f"Chromium at {exe} could not start: {first}; reinstall it with: {INSTALL_HINT}") from None
+        b = _launch(pw, exe)
         try:
             yield b
         finally:
             b.close()
+
+
+T = TypeVar("T")
+_jobs: queue.Queue = queue.Queue()
+_printer: threading.Thread | None = None
+_printer_lock = threading.Lock()
+
+
+def printing(job: Callable[[Any], T]) -> T:
+    """job(browser) on the printing thread, with its kept Chromium (started, or started again
+    when it died or LIBYAREPORT_CHROMIUM names another one); job's exceptions are raised here."""
+    global _printer
+    exe = chromium_path()  # a missing Chromium is said at once, from the caller's thread
+    with _printer_lock:
+        if _printer is None or not _printer.is_alive():
+            _printer = threading.Thread(target=_print_loop, name="libyareport-printing", daemon=True)
+            _printer.start()
+    done: Future = Future()
+    _jobs.put((exe, job, done))
+    return done.result()
+
+
+def _print_loop() -> None:
+    from playwright.sync_api import sync_playwright
+    pw = b = None
+    started_for = None
+
+    def stop() -> None:
+        nonlocal pw, b
+        for close in ((b.close if b is not None else None), (pw.stop if pw is not None else None)):
+            with contextlib.suppress(Exception):
+                if close is not None:
+                    close()
+        pw = b = None
+    while True:
+        item = _jobs.get()
+        if item is None:
+            stop()
+            return
+        exe, job, done = item
+        try:
+            if b is None or started_for != exe or not b.is_connected():
+                stop()
+                pw = sync_playwright().start()
+                b, started_for = _launch(pw, exe), exe
+            before = set(b.contexts)
+            try:
+                done.set_result(job(b))
+            finally:
+                for ctx in set(b.contexts) - before:
+                    with contextlib.suppress(Exception):
+                        ctx.close()
+        except BaseException as e:  # noqa: BLE001 - handed to the caller
+            done.set_exception(e)
+
+
+@atexit.register
+def _close_printer() -> None:
+    if _printer is not None and _printer.is_alive():
+        _jobs.put(None)
+        _printer.join(timeout=15)
 
 
