@@ -16,6 +16,7 @@ if str(ROOT) not in sys.path:  # the checkout's package, also when it is install
     sys.path.insert(0, str(ROOT))
 
 BOOK_FIXTURES = {"default_book", "narrow_book", "variant_book"}
+BUILDING_MODULES = {"test_reliability_publish", "test_book", "test_kernels", "test_pdf", "test_eventbook"}
 BOOK_MODULES = {"test_book", "test_browser", "test_pdf", "test_a11y", "test_charts", "test_eventbook", "test_reliability_publish"}
 
 
@@ -31,9 +32,11 @@ def pytest_collection_modifyitems(items):
     # `make test` runs two pytest-xdist workers (--dist loadgroup). The two long chains go first,
     # one to each worker: the default book and its browser visits; the narrow and variant books
     # and theirs. Every other test (those copying the default book too, which is built once for
-    # both workers, see _shared_build) then goes to whichever worker is free.
+    # both workers, see _shared_build) then goes to whichever worker is free: the modules that
+    # build books first, the quick ones last, so that the two workers end together.
     rank = {"default-visits": 0, "other-books": 1}
-    items.sort(key=lambda it: rank.get(_xdist_group(it, set(getattr(it, "fixturenames", ()))), 2))
+    items.sort(key=lambda it: (rank.get(_xdist_group(it, set(getattr(it, "fixturenames", ()))), 2),
+                               0 if it.module.__name__ in BUILDING_MODULES else 1))
 
 
 def _xdist_group(item, names: set[str]) -> str | None:
