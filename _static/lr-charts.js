@@ -6,7 +6,8 @@
  * - On a narrow screen (< 640 px) the layout is re-laid for the width: horizontal date ticks,
  *   fewer of them, axis labels shortened (the hover and the data table keep them in full),
  *   margins that fit the labels, heatmaps without their colour bar, top labels that would overlap another one
- *   hidden, and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
+ *   hidden, legends below the plot stacked one under another (the figure grown to hold them),
+ *   and whatever the figure itself asks for (layout.meta.narrow: {layout, traces}).
  * - <html data-lr-charts="ready"> says the charts are laid out (see settle).
  */
 (function () {
@@ -63,6 +64,37 @@
       if (el && el.getBoundingClientRect().right > gd.getBoundingClientRect().right + 1) upd[k + ".orientation"] = "v";
     });
     if (Object.keys(upd).length) return window.Plotly.relayout(gd, upd);
+  }
+
+  function stackLegends(gd) {
+    // the legends below the plot, one under the other, and the figure as tall as they need: a
+    // legend turned upright is taller than the space the figure kept for it, and plotly neither
+    // grows the figure nor moves the next legend (entries were drawn over or cut off)
+    var full = gd._fullLayout, size = full._size;
+    var below = ["legend", "legend2", "legend3"].filter(function (k) {
+      var lg = full[k];
+      return lg && lg.visible !== false && (lg.yref || "paper") === "paper" && lg.y < 0 && gd.querySelector("g." + k);
+    });
+    if (!below.length) return;
+    var box = gd.getBoundingClientRect(), top = size.t + size.h;
+    gd.querySelectorAll(".xaxislayer-above text, .g-xtitle text").forEach(function (t) {
+      var r = t.getBoundingClientRect();
+      if (r.height) top = Math.max(top, r.bottom - box.top);
+    });
+    top += 10;
+    var heights = below.map(function (k) { return gd.querySelector("g." + k).getBoundingClientRect().height; });
+    var end = top + heights.reduce(function (a, h) { return a + h + 8; }, 0);
+    var height = Math.max(full.height, Math.ceil(end + 4)), upd = {height: height, "margin.b": height - size.t - size.h};
+    var y = top;
+    below.forEach(function (k, i) {
+      upd[k + ".yref"] = "container";
+      upd[k + ".yanchor"] = "top";
+      upd[k + ".y"] = 1 - y / height;
+      y += heights[i] + 8;
+    });
+    // the chart's box (plotly's wrapper div has a fixed height) grows with it: the caption below moves down
+    if (gd.parentElement && gd.parentElement.style.height) gd.parentElement.style.height = height + "px";
+    return window.Plotly.relayout(gd, upd);
   }
 
   function wrap(text, width) {
@@ -122,6 +154,7 @@
       });
     }
     return p.then(function () { return legendsToEdge(gd); })
+            .then(function () { return stackLegends(gd); })
             .then(function () { return hideOverlappingAnnotations(gd); });
   }
 

@@ -158,6 +158,23 @@ OVERLAP_JS = r"""() => {
         }
         const r = gd.getBoundingClientRect();
         for (const [t, box] of boxes) if (box.right > innerWidth + 1 || box.left < -1) out.push(`${gd.id}: "${t}" is cut off at the screen's edge`);
+        // legends drawn over each other, and entries outside their legend's box or the drawing (a
+        // legend taller than the space kept for it is clipped)
+        const svg = gd.querySelector('svg.main-svg').getBoundingClientRect();
+        const legends = [...gd.querySelectorAll('g.legend, g.legend2, g.legend3')]
+            .map(g => [g.getAttribute('class'), (g.querySelector('rect.bg') || g).getBoundingClientRect(), g]);
+        for (let i = 0; i < legends.length; i++) for (let j = i + 1; j < legends.length; j++) {
+            const a = legends[i][1], b = legends[j][1];
+            if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2)
+                out.push(`${gd.id}: ${legends[i][0]} and ${legends[j][0]} are drawn over each other`);
+        }
+        for (const [name, bg, g] of legends) for (const e of g.querySelectorAll('.legendtext')) {
+            const b = e.getBoundingClientRect();
+            if (b.width && (b.bottom > Math.min(bg.bottom, svg.bottom) + 1 || b.top < Math.max(bg.top, svg.top) - 1))
+                out.push(`${gd.id}: ${name} entry "${e.textContent}" is cut off`);
+        }
+        const cap = gd.closest('figure') && gd.closest('figure').querySelector('figcaption');
+        if (cap && cap.getBoundingClientRect().top < svg.bottom - 1) out.push(`${gd.id}: the chart is drawn over its caption`);
     }
     return out;
 }"""
