@@ -241,8 +241,8 @@ class JupyterBook:
             return
         with contextlib.suppress(OSError):
             proc.kill()
-        said = proc.communicate(timeout=30)[1] or ""  # before its answer: why it ended (its imports failed, …)
-        _end_jb(proc)
+        # what it said before its answer (why its imports failed, …); communicate also waits and closes the pipes
+        said = proc.communicate(timeout=30)[1] or ""
         out = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
         if code is None:
             out += said
