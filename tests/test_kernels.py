@@ -108,6 +108,31 @@ def test_the_next_build_reuses_the_warm_kernel_with_its_own_environment(tmp_path
     assert "clean" in outs[1]["text"] and "sees leftover" not in outs[1]["text"], "the second build saw the first's names"
 
 
+def test_a_failed_build_leaves_a_warm_kernel_warm_for_the_next(tmp_path):
+    """A build refused after its pool took a warm kernel (bad data, a chapter that failed) does not
+    kill that kernel: the next build of the process runs in it, as after a clean build."""
+    import time
+
+    from libyareport.publish import kernels
+    show = _notebook(tmp_path, "show", "import os\nprint('pid', os.getpid())")
+    pids = []
+    for kill in (False, True, False):
+        pool = KernelPool(1, tmp_path / "kernels.log")
+        if kill:  # refused before any chapter ran: the worker has taken the idle kernel and waits
+            for _ in range(100):
+                if not kernels._idle:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)
+            pool.shutdown(kill=True)
+            continue
+        ((_, out, err),) = list(pool.run([show], _run(tmp_path)))
+        pool.shutdown()
+        assert err is None, err
+        pids.append(out.split()[1])
+    assert pids[0] == pids[1], "the failed build killed the warm kernel; the next build started a new one"
+
+
 def test_code_running_in_a_kernel_that_is_killed_fails_at_once(tmp_path):
     """A failed build kills kernels that may be mid-way through warming up: the wait for their
     reply must end within seconds (it once waited its full ten-minute timeout)."""
@@ -115,6 +140,7 @@ def test_code_running_in_a_kernel_that_is_killed_fails_at_once(tmp_path):
     import time
 
     from libyareport.publish.kernels import _run_code, _start, _stop
+    marker = tmp_path / "sleeping"
     with (tmp_path / "kernels.log").open("ab") as log:
         km = _start(log)
     try:
@@ -122,13 +148,17 @@ def test_code_running_in_a_kernel_that_is_killed_fails_at_once(tmp_path):
 
         def run():
             try:
-                _run_code(km, "import time\ntime.sleep(60)")
+                _run_code(km, f"import time\nopen({str(marker)!r}, 'w').close()\ntime.sleep(60)")
                 outcome["error"] = None
             except Exception as e:  # noqa: BLE001 - what the test looks at
                 outcome["error"] = e
         t = threading.Thread(target=run)
         t.start()
-        time.sleep(3)  # the kernel is up and sleeping
+        for _ in range(300):  # until the kernel is up and sleeping
+            if marker.exists():
+                break
+            time.sleep(0.05)
+        assert marker.exists(), "the kernel never ran the code"
         km.provisioner.process.kill()
         t0 = time.perf_counter()
         t.join(timeout=30)

@@ -126,9 +126,11 @@ class KernelPool:
     still checking the data), then running `work(item, km)` for the items given to `run`.
 
     `close` lets the workers shut their kernels down once they are done (returns at once);
-    `shutdown` closes and waits, killing the kernels first when the build failed (a refused
-    parameter does not wait for kernels still starting). Nothing a worker meets while the pool
-    is closing is reported: the caller has its answer already.
+    `shutdown` closes and waits. When the build failed it kills the kernels still starting or
+    still running a chapter first (a refused parameter does not wait for them); a warm kernel
+    waiting for work is not harmed by the failure and stays warm for the next build of the
+    process, as after a clean build. Nothing a worker meets while the pool is closing is
+    reported: the caller has its answer already.
     """
 
     def __init__(self, workers: int, log: Path):
@@ -139,9 +141,11 @@ class KernelPool:
         self._log = log.open("ab")
         self._threads: list[threading.Thread] = []
         self._kms: set = set()
+        self._waiting: set = set()  # warm kernels whose worker waits for an item
+        self._killed: set = set()
         self._guard = threading.Lock()
         self._closing = False
-        self._killed = False
+        self._killing = False
         self.grow(workers)
 
     def grow(self, workers: int) -> None:
@@ -160,9 +164,10 @@ class KernelPool:
     def shutdown(self, kill: bool = False) -> None:
         self.close()
         if kill:
-            self._killed = True
             with self._guard:
-                kms = list(self._kms)
+                self._killing = True
+                kms = [km for km in self._kms if km not in self._waiting]
+                self._killed.update(kms)
             for km in kms:
                 proc = getattr(getattr(km, "provisioner", None), "process", None)
                 with contextlib.suppress(Exception):
@@ -196,6 +201,18 @@ class KernelPool:
             self._kms.discard(km)
         _stop(km)
 
+    def _wait(self, km: Any) -> Any:
+        """The next item, while `km` (if any) counts as a warm kernel waiting for work."""
+        with self._guard:
+            if km is not None:
+                self._waiting.add(km)
+        item = self._items.get()
+        with self._guard:
+            self._waiting.discard(km)
+            if self._killing:
+                return _STOP
+        return item
+
     def _worker(self) -> None:
         km, start_error = None, None
         try:
@@ -203,7 +220,7 @@ class KernelPool:
                 km = self._new_kernel()
             except BaseException as e:  # noqa: BLE001 - reported with the first item this worker takes
                 start_error = e
-            while (item := self._items.get()) is not _STOP:
+            while (item := self._wait(km)) is not _STOP:
                 try:
                     if start_error is not None:
                         e, start_error = start_error, None
@@ -222,7 +239,7 @@ class KernelPool:
                 raise
         finally:
             if km is not None:
-                if self._killed or not _alive(km):
+                if km in self._killed or not _alive(km):
                     self._drop(km)
                 else:  # clean: warm for the next build of this process
                     with self._guard:
