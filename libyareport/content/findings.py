@@ -35,6 +35,10 @@ HEADLINE_COLUMNS = ["figure_id", "metric", "population", "population_text", "pla
 def figure_rows(ev: Evidence) -> pd.DataFrame:
     """One row per figure key (figure_id) with its scope, grade and sources; the first reported
     version stands for the key (disagreeing versions are shown in the disputes section)."""
+    return ev.memo("figure_rows", lambda: _figure_rows(ev)).copy()
+
+
+def _figure_rows(ev: Evidence) -> pd.DataFrame:
     t = ev.tolls
     if t.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
@@ -124,23 +128,26 @@ def material_backers(ev: Evidence) -> pd.DataFrame:
     """Material support keys (arms, troops, fighters, air power, money, training) with grades.
 
     Diplomatic support ("shows of support") never makes a backer; refuting rows never count."""
+    return ev.memo("material_backers", lambda: _material_backers(ev)).copy()
+
+
+def _material_backers(ev: Evidence) -> pd.DataFrame:
     s = ev.support
-    material = grades.material_types(ev)
     cols = ["support_key", "backer_id", "recipient_id", "support_type", "grade", "n_independent", "n_raw", "sources"]
     if s.empty:
         return pd.DataFrame(columns=cols)
     g = grades.grades(ev, "support")
-    rows = []
-    for key, grp in s[s["status"] != "commentary"].groupby("support_key", sort=False):
-        r = grp.iloc[0]
-        if r["support_type"] not in material or key not in g.index \
-                or g.loc[key, "n_supporting"] + g.loc[key, "n_qualifying"] == 0:  # refuted only: no backer
-            continue
-        rows.append({"support_key": key, "backer_id": r["backer_id"], "recipient_id": r["recipient_id"],
-                     "support_type": r["support_type"], "grade": g.loc[key, "grade"],
-                     "n_independent": int(g.loc[key, "n_independent"]), "n_raw": int(g.loc[key, "n_raw"]),
-                     "sources": g.loc[key, "supporting_sources"]})
-    return pd.DataFrame(rows, columns=cols)
+    # each key's first row (file order) names backer, recipient and kind
+    first = s[s["status"] != "commentary"].drop_duplicates("support_key")
+    first = first[first["support_type"].isin(grades.material_types(ev)) & first["support_key"].isin(g.index)]
+    k = g.loc[first["support_key"]]
+    keep = ((k["n_supporting"] + k["n_qualifying"]) > 0).to_numpy()  # refuted only: no backer
+    first, k = first[keep], k[keep]
+    return pd.DataFrame({"support_key": first["support_key"].to_numpy(), "backer_id": first["backer_id"].to_numpy(),
+                         "recipient_id": first["recipient_id"].to_numpy(), "support_type": first["support_type"].to_numpy(),
+                         "grade": k["grade"].to_numpy(), "n_independent": k["n_independent"].astype(int).to_numpy(),
+                         "n_raw": k["n_raw"].astype(int).to_numpy(), "sources": k["supporting_sources"].to_numpy()},
+                        columns=cols)
 
 
 def outside_actor_ids(ev: Evidence) -> set[str]:

@@ -199,9 +199,8 @@ class Evidence:
             if str(m.get("outlet_basis") or "").lower().startswith("inferred"):
                 outlet += " (inferred)"
             return f"{outlet}{self.reliability_badge(source_id)}, {_fmt(parse_date(str(m.get('published'))))}"
-        hit = self.references[self.references["ref_id"] == source_id]
-        if len(hit):
-            r = hit.iloc[0]
+        r = _reference(self, source_id)
+        if r is not None:
             date = _fmt(r["date"].date()) if pd.notna(r["date"]) else "n.d."
             return f"{r['publisher']}{self.reliability_badge(source_id)}, {date}"
         return source_id
@@ -247,8 +246,20 @@ def _filter(name: str, df: pd.DataFrame, w: Window, ev: Evidence) -> pd.DataFram
 def _published(ev: Evidence, sid: str) -> dt.date | None:
     if sid in ev.sources:
         return parse_date(str(ev.sources[sid].meta.get("published")))
-    hit = ev.references.loc[ev.references["ref_id"] == sid, "date"]
-    return hit.iloc[0].date() if len(hit) and pd.notna(hit.iloc[0]) else None
+    r = _reference(ev, sid)
+    return r["date"].date() if r is not None and pd.notna(r["date"]) else None
+
+
+def _reference(ev: Evidence, ref_id: str) -> dict | None:
+    """The first row of the references table with this ref_id, as a dict (an index built once per
+    view: citations and the support filter look up hundreds of rows)."""
+    index = ev.__dict__.get("_ref_index")
+    if index is None:
+        index = {}
+        for r in ev.references.to_dict("records"):
+            index.setdefault(r["ref_id"], r)
+        ev.__dict__["_ref_index"] = index
+    return index.get(ref_id)
 
 
 def fingerprint(data_dir: Path) -> str:

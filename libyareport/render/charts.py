@@ -251,6 +251,7 @@ def timeline(ev: Evidence, height: int = 520, days: tuple[pd.Timestamp, pd.Times
             g = e[(e["side"] == side) & (e["display_tier"] == tier)]
             if g.empty:
                 continue
+            recs = list(g.itertuples())
             hover = [
                 f"<b>{esc(r.summary, 70)}</b><br>{esc(r.date_text)}{' (only partly inside the window)' if r.partial else ''}"
                 f" · {esc(EVENT_TYPE_LABELS[r.event_type])}"
@@ -258,9 +259,9 @@ def timeline(ev: Evidence, height: int = 520, days: tuple[pd.Timestamp, pd.Times
                 + f"<br>Status: {esc(r.status)} · grade: {esc(r.grade_text)}"
                 f"<br>Source: {esc(r.citation)}"
                 + (f"<br><i>“{esc(r.quote, 80)}”</i>" if r.quote else "") + CLICK_HINT
-                for r in g.itertuples()
+                for r in recs
             ]
-            links = [link(r.claim_id, r.tier, r.source_id) for r in g.itertuples()]
+            links = [link(r.claim_id, r.tier, r.source_id) for r in recs]
             spans = g["is_span"].to_numpy()
             if spans.any():
                 _span_traces(fig, g[spans], g.loc[spans, "y"], style.SIDE_COLOURS[side],
@@ -547,14 +548,15 @@ def tolls_over_time(ev: Evidence, height: int | None = None, metrics: tuple[str,
     for row, m in enumerate(order, 1):
         sub, n_slots, ticks = layouts[m]
         for (rep, tier), g in sub.groupby(["reported_by", "tier"]):
-            hover = [f"<b>{esc(METRIC_LABELS[r.metric])}: {esc(figure_text(r._asdict()))}</b>"
-                     + (f" (range {esc(figure_text({**r._asdict(), 'low': r.low, 'high': r.high}))})" if pd.notna(r.high) else "")
+            recs = [(r, r._asdict()) for r in g.itertuples()]
+            hover = [f"<b>{esc(METRIC_LABELS[r.metric])}: {esc(figure_text(d))}</b>"
+                     + (f" (range {esc(figure_text({**d, 'low': r.low, 'high': r.high}))})" if pd.notna(r.high) else "")
                      + f"<br>Who: {esc(population_text(ev, r.population))} · where: {esc(r.place)}"
-                     f"<br>Period: {esc(period_text(r._asdict()))}{' (only partly inside the window)' if r.partial else ''}"
-                     f"<br>Reported by {esc(reporter_text(ev, r._asdict()))}<br>Grade: {esc(grades.grade_text(ev, 'tolls', r.figure_id), 80)}"
+                     f"<br>Period: {esc(period_text(d))}{' (only partly inside the window)' if r.partial else ''}"
+                     f"<br>Reported by {esc(reporter_text(ev, d))}<br>Grade: {esc(grades.grade_text(ev, 'tolls', r.figure_id), 80)}"
                      f"<br>Source: {esc(ev.cite(r.source_id))}" + CLICK_HINT
-                     for r in g.itertuples()]
-            links = [link(r.claim_id, r.tier, r.source_id) for r in g.itertuples()]
+                     for r, d in recs]
+            links = [link(r.claim_id, r.tier, r.source_id) for r, _ in recs]
             spans = g["is_span"].to_numpy()
             if spans.any():
                 _span_traces(fig, g[spans], g.loc[spans, "_y"], colour[rep], [h for h, sp in zip(hover, spans) if sp],
@@ -562,7 +564,7 @@ def tolls_over_time(ev: Evidence, height: int | None = None, metrics: tuple[str,
             fig.add_trace(go.Scatter(
                 x=[(x1 if pos.endswith("right") else x0) if sp else x0 for x0, x1, sp, pos in zip(g["x0"], g["x1"], spans, g["_pos"])],
                 y=g["_y"],
-                mode="markers+text", text=[esc(figure_text(r._asdict())) for r in g.itertuples()],
+                mode="markers+text", text=[esc(figure_text(d)) for _, d in recs],
                 textposition=list(g["_pos"]), textfont={"size": MIN_FONT_PX, "color": "#222"}, cliponaxis=False,
                 legendgroup="rep-" + legend_name[rep], showlegend=False, name=legend_name[rep],
                 hovertext=hover, hoverinfo="text", customdata=links,
@@ -604,14 +606,15 @@ def responses_timeline(ev: Evidence, height: int = 480) -> go.Figure:
     for i, k in enumerate(kinds):
         g = r[r["response_type"] == k]
         colour, symbol = marker_style(i)
+        recs = list(g.itertuples())
         hover = [f"<b>{esc(x.summary, 70)}</b><br>{esc(fmt_date(x.date, x.date_precision, x.date_end))}"
                  f"{' (only partly inside the window)' if x.partial else ''} · "
                  f"{esc(ev.actor_name(x.actor_id))}{' → ' + esc(ev.actor_name(x.target_id)) if x.target_id else ''}"
                  f"<br>{esc(RESPONSE_LABELS[k])} · {'outside state or body' if x.role == 'outside' else 'a party or its backer'}"
                  f" · grade: {esc(grades.grade_text(ev, 'responses', x.response_id), 80)}"
                  f"<br>Source: {esc(ev.cite(x.source_id))}" + (f"<br><i>“{esc(x.quote, 80)}”</i>" if x.quote else "")
-                 + CLICK_HINT for x in g.itertuples()]
-        links = [link(x.claim_id, x.tier, x.source_id) for x in g.itertuples()]
+                 + CLICK_HINT for x in recs]
+        links = [link(x.claim_id, x.tier, x.source_id) for x in recs]
         spans = g["is_span"].to_numpy()
         if spans.any():
             _span_traces(fig, g[spans], g.loc[spans, "actor"], colour, [h for h, sp in zip(hover, spans) if sp],

@@ -410,14 +410,15 @@ def toll_table(ev: Evidence) -> pd.DataFrame:
     f = f.assign(_m=f["metric"].map(metric_order),
                  _first=f.groupby(["metric", "population", "place"])["as_of"].transform("min"))
     f = f.sort_values(["_m", "_first", "population", "place", "as_of", "figure_id"])
+    claims_of = {fid: grp.to_dict("records") for fid, grp in t.groupby("figure_id", sort=False)}  # file order
     scopes, flat = [], []
     for (metric, pop, place), g in f.groupby(["metric", "population", "place"], sort=False):
         g = g.sort_values(["as_of", "figure_id"])
         figs = []
-        for i, (_, r) in enumerate(g.iterrows()):
+        for i, r in enumerate(g.to_dict("records")):
             report = "only report" if len(g) == 1 else "first report" if i == 0 else "latest report" if i == len(g) - 1 else ""
             claims = []
-            for _, c in t[t["figure_id"] == r["figure_id"]].iterrows():
+            for c in claims_of.get(r["figure_id"], ()):
                 differs = figure_text(c)
                 claims.append({"claim_id": c["claim_id"], "link": Markup(source_link(ev, c["claim_id"], c["source_id"], c["tier"])),
                                "differs": "" if differs == r["text"] else f"reports {differs}" + _stance_note(c),
