@@ -113,14 +113,27 @@ def variant_book(tmp_path_factory) -> tuple[Path, Path]:
 
 # -- the books in a browser (helpers_browser.py): one visit per book and screen width -------------
 @pytest.fixture(scope="session")
-def default_wide(default_book) -> dict[str, dict]:
-    """Every page of the default book at 1280 px: errors, requests, charts, text, chart data, tables, axe-core."""
-    from helpers_browser import AXE, PROBES_WIDE, visit_book_alone
-    return visit_book_alone(default_book / "html", 1280, PROBES_WIDE, axe=AXE.is_file())
+def chromium():
+    """One headless Chromium for every browser test of this worker (each test or visit opens its
+    own context or page in it); the briefings' printing Chromium is another, on its own thread."""
+    from helpers_browser import TEST_CHROMIUMS, chromiums_of_this_process
+
+    from libyareport.publish.browser import browser
+    before = chromiums_of_this_process()
+    with browser() as b:
+        TEST_CHROMIUMS.update(chromiums_of_this_process() - before)
+        yield b
 
 
 @pytest.fixture(scope="session")
-def default_phone(default_book) -> dict[str, dict]:
+def default_wide(chromium, default_book) -> dict[str, dict]:
+    """Every page of the default book at 1280 px: errors, requests, charts, text, chart data, tables, axe-core."""
+    from helpers_browser import AXE, PROBES_WIDE, visit_book
+    return visit_book(chromium, default_book / "html", 1280, PROBES_WIDE, axe=AXE.is_file())
+
+
+@pytest.fixture(scope="session")
+def default_phone(chromium, default_book) -> dict[str, dict]:
     """Every page of the default book loaded at a phone's 390 px: widths, chart text overlaps, table boxes."""
-    from helpers_browser import PROBES_PHONE, visit_book_alone
-    return visit_book_alone(default_book / "html", 390, PROBES_PHONE)
+    from helpers_browser import PROBES_PHONE, visit_book
+    return visit_book(chromium, default_book / "html", 390, PROBES_PHONE)

@@ -20,6 +20,33 @@ AXE_RUN_JS = """async () => (await axe.run(document, {resultTypes: ['violations'
 LOCAL = ("file:", "data:", "blob:", "about:")
 
 
+TEST_CHROMIUMS: set[int] = set()  # the browser processes of the tests' own Chromium (conftest.py's `chromium`)
+
+
+def chromiums_of_this_process() -> set[int]:
+    """The Chromium browser processes started by this test process (its descendants)."""
+    import os
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    found, todo = set(), [os.getpid()]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            todo.append(c)
+            try:
+                cmd = (Path("/proc") / str(c) / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if cmd and cmd[0].endswith(b"chromium") and not any(a.startswith(b"--type=") for a in cmd):
+                found.add(c)
+    return found
+
+
 def book_pages(html: Path) -> list[Path]:
     return sorted(p for p in html.rglob("*.html") if not {"_static", "_sources"} & set(p.relative_to(html).parts))
 
@@ -81,20 +108,6 @@ def visit_book(b, html: Path, width: int, probes: dict[str, str] | None = None, 
         return {str(p.relative_to(html)): rep for p, rep in found.items()}
     finally:
         context.close()
-
-
-def visit_book_alone(html: Path, width: int, probes: dict[str, str] | None = None, axe: bool = False) -> dict[str, dict]:
-    """visit_book in a Chromium of its own, driven from a thread of its own: the sync playwright
-    API refuses to start where another playwright session is running (a test module's browser)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from libyareport.publish.browser import browser
-
-    def run() -> dict[str, dict]:
-        with browser() as b:
-            return visit_book(b, html, width, probes, axe)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 # -- what the tests ask of a page (test_a11y.py reads these results) ------------------------------

@@ -34,10 +34,8 @@ def html_dir(default_book) -> Path:
 
 
 @pytest.fixture(scope="module")
-def b():
-    from libyareport.publish.browser import browser
-    with browser() as br:
-        yield br
+def b(chromium):
+    return chromium  # the worker's Chromium (conftest.py)
 
 
 def _open(b, path: Path, width: int = 1280, **kw):

@@ -43,10 +43,8 @@ pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no headless brows
 
 # -- fixtures ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def b():
-    from libyareport.publish.browser import browser
-    with browser() as br:
-        yield br
+def b(chromium):
+    return chromium  # the worker's Chromium (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers_browser import TEST_CHROMIUMS, chromiums_of_this_process
 
 from libyareport import cli
 
@@ -38,29 +39,6 @@ def book(default_book, tmp_path) -> Path:
     dest = tmp_path / "build"
     shutil.copytree(default_book, dest, symlinks=True)
     return dest
-
-
-def chromiums_of_this_process() -> set[int]:
-    """The Chromium browser processes started by this test process (its descendants)."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    found, todo = set(), [os.getpid()]
-    while todo:
-        for c in children.get(todo.pop(), []):
-            todo.append(c)
-            try:
-                cmd = (Path("/proc") / str(c) / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if cmd and cmd[0].endswith(b"chromium") and not any(a.startswith(b"--type=") for a in cmd):
-                found.add(c)
-    return found
 
 
 def cli_lines(capsys, *args: str) -> tuple[int, list[str], str]:
@@ -292,7 +270,7 @@ def test_a_briefing_for_other_parameters_goes_next_to_the_book(unbriefed, capsys
     code, err, out = cli_lines(capsys, "pdf", "--build-dir", str(book), "-p", "start_date=2030-01-01",
                                "-p", "end_date=2030-12-31")
     assert code == 0, err
-    printing = chromiums_of_this_process()
+    printing = chromiums_of_this_process() - TEST_CHROMIUMS
     assert len(printing) == 1, f"one Chromium prints for this process, found {printing}"
     side = book / "pdf"
     printed = [p.name for p in side.glob("briefing-2030-01-01_2030-12-31-*.pdf")]
@@ -310,7 +288,7 @@ def test_a_briefing_for_other_parameters_goes_next_to_the_book(unbriefed, capsys
     monkeypatch.delenv("LIBYAREPORT_CHROMIUM")
     code, err, out = cli_lines(capsys, "pdf", "--build-dir", str(book))
     assert code == 0 and "linked from the book's landing page" in out, out
-    assert chromiums_of_this_process() == printing, "the second print started a Chromium of its own"
+    assert chromiums_of_this_process() - TEST_CHROMIUMS == printing, "the second print started a Chromium of its own"
     linked = book / "html" / "_static" / "briefing.pdf"
     assert linked.read_bytes() == (side / "briefing.pdf").read_bytes()
     assert '<a href="_static/briefing.pdf">PDF briefing</a>' in _intro(book) and "none for this edition" not in _intro(book)
