@@ -12,6 +12,8 @@
   are drawn on white (no half-dark page, whatever a browser remembers from another book).
 - Links to downloads written by the chapters (`lr-data:<file>`, see libyareport/downloads.py)
   become paths relative to each page, into `_static/downloads/`.
+- The theme's Jinja templates are compiled once per book, not at every build: their bytecode is
+  kept next to Sphinx's doctrees (Jinja checks each template's source before reusing it).
 """
 from __future__ import annotations
 
@@ -58,6 +60,16 @@ def _download_links(app, pagename, templatename, context, doctree):
         context["body"] = body.replace('href="lr-data:', f'href="{base}')
 
 
+def _template_cache(app):
+    templates = getattr(app.builder, "templates", None)
+    env = getattr(templates, "environment", None)
+    if env is not None and env.bytecode_cache is None:
+        from jinja2 import FileSystemBytecodeCache
+        cache = Path(app.doctreedir).parent / "jinja2-bytecode"
+        cache.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+
+
 def _drop_fontawesome(app, exception):
     if exception is None and app.builder.format == "html":
         for f in (Path(app.outdir) / "_static" / "scripts").glob("fontawesome.js*"):
@@ -65,6 +77,7 @@ def _drop_fontawesome(app, exception):
 
 
 def setup(app):
+    app.connect("builder-inited", _template_cache)
     app.connect("build-finished", _drop_fontawesome)
     app.connect("config-inited", _templates)
     app.connect("html-page-context", _download_links)
