@@ -64,6 +64,7 @@ def test_axe_finds_no_serious_or_critical_violation(default_wide, html_dir):
     for p in _pages(html_dir):
         name = str(p.relative_to(html_dir))
         found = default_wide[name]["axe"]  # axe-core run on every page in the session's visit (conftest.py)
+        assert found is not None, f"axe-core did not audit {name}"
         serious[name] = [v for v in found if v["impact"] in ("serious", "critical")]
         moderate[name] = [f"{v['impact']} {v['id']} ({len(v['nodes'])})" for v in found if v["impact"] not in ("serious", "critical")]
     assert len(serious) >= 8, f"axe-core ran on only {sorted(serious)}"
