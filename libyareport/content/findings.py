@@ -42,18 +42,21 @@ def _figure_rows(ev: Evidence) -> pd.DataFrame:
     t = ev.tolls
     if t.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    by_figure: dict[str, list[dict]] = {}  # each figure's reports, earliest first (ties in file order)
+    for rec in t.sort_values("as_of", kind="stable").to_dict("records"):
+        by_figure.setdefault(rec["figure_id"], []).append(rec)
     rows = []
-    for fid, g in t.groupby("figure_id", sort=False):
-        g = g.sort_values("as_of")
-        r = g.iloc[0]
+    for fid in t["figure_id"].unique():  # figures in file order
+        g = by_figure[fid]
+        r = g[0]
         rows.append({
             "figure_id": fid, "metric": r["metric"], "population": r["population"], "place": r["place"],
             "text": figure_text(r), "value": r["value"], "as_of": r["as_of"],
             "as_of_text": fmt_date(r["as_of"], r["as_of_precision"], r["as_of_end"]),
             "period_text": period_text(r), "scope_text": scope_text(r, ev), "population_text": population_text(ev, r["population"]),
             "reported_by": r["reported_by"], "reporter": reporter_text(ev, r), "report": "",
-            "tiers": ", ".join(sorted(set(g["tier"]))), "sources": sorted(set(g["source_id"])),
-            "claim_ids": list(g["claim_id"]), **_grade_fields(ev, "tolls", fid),
+            "tiers": ", ".join(sorted({x["tier"] for x in g})), "sources": sorted({x["source_id"] for x in g}),
+            "claim_ids": [x["claim_id"] for x in g], **_grade_fields(ev, "tolls", fid),
         })
     return pd.DataFrame(rows)[HEADLINE_COLUMNS]
 
