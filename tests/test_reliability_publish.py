@@ -173,9 +173,10 @@ def test_a_second_build_is_refused_while_one_runs(book, capsys, monkeypatch):
 def test_two_builds_with_different_windows_end_with_one_consistent_book(book):
     """Started together: one is refused (or waits); the book's pages all agree on one window."""
     procs = []
-    for start in ("2019-07-01", "2019-08-01"):
+    for start, end in (("2020-05-01", "2020-05-31"), ("2020-06-01", "2020-06-30")):  # one month each: quick to execute
         procs.append((start, subprocess.Popen(
-            [sys.executable, "-m", "libyareport", "build", "--build-dir", str(book), "-p", f"start_date={start}", "--no-pdf"],
+            [sys.executable, "-m", "libyareport", "build", "--build-dir", str(book), "-p", f"start_date={start}",
+             "-p", f"end_date={end}", "--no-pdf"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**env(), "LIBYAREPORT_LOCK_TIMEOUT": "0"},
             cwd=ROOT)))
     results = [(start, p.wait(timeout=900), p.stdout.read(), p.stderr.read()) for start, p in procs]
