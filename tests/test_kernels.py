@@ -40,13 +40,21 @@ def test_one_kernel_runs_every_chapter_each_in_a_clean_namespace(tmp_path):
 
 
 def test_a_kernel_that_dies_is_replaced_and_the_failure_handed_back(tmp_path):
+    """A kernel that died is replaced; so is one in which a chapter failed (its modules may be
+    left half-way); each failure is handed back and the next chapter runs."""
     dies = _notebook(tmp_path, "dies", "import os\nos._exit(1)")
-    after = _notebook(tmp_path, "after", "print('ran')")
+    fails = _notebook(tmp_path, "fails", "import os\nprint('pid', os.getpid())\nraise ValueError('half-way')")
+    after = _notebook(tmp_path, "after", "import os\nprint('ran in', os.getpid())")
     pool = KernelPool(1, tmp_path / "kernels.log")
-    results = {p.stem: (out, err) for p, out, err in pool.run([dies, after], _run(tmp_path))}
+    results = {p.stem: (out, err) for p, out, err in pool.run([dies, fails, after], _run(tmp_path))}
     pool.shutdown()
     assert results["dies"][1] is not None, "a dead kernel was not reported"
+    assert results["fails"][1] is not None and "half-way" in str(results["fails"][1]), results["fails"]
     assert results["after"][1] is None and "ran" in results["after"][0], "the next chapter did not get a new kernel"
+    failed = nbformat.read(tmp_path / "fails.out.ipynb", as_version=4)  # papermill keeps what ran before the error
+    failed_pid = "".join(o.get("text", "") for c in failed.cells for o in c.get("outputs", [])).split("pid ")[1].split()[0]
+    assert results["after"][0].split("ran in ")[1].split()[0] != failed_pid, \
+        "the chapter after a failure ran in the failed chapter's kernel"
 
 
 def test_a_failed_build_kills_the_kernels_still_starting_and_prints_no_traceback(tmp_path):
@@ -120,11 +128,11 @@ def test_a_failed_build_leaves_a_warm_kernel_warm_for_the_next(tmp_path):
         idle = len(kernels._idle)  # the first build's kernel among them (other builds of this process leave theirs)
         pool = KernelPool(1, tmp_path / "kernels.log")
         if kill:  # refused before any chapter ran: the worker has taken an idle kernel and waits
-            for _ in range(100):
-                if len(kernels._idle) < idle:
-                    break
+            for _ in range(200):
+                with pool._guard:
+                    if len(kernels._idle) < idle and pool._waiting:
+                        break
                 time.sleep(0.05)
-            time.sleep(0.3)
             pool.shutdown(kill=True)
             continue
         ((_, out, err),) = list(pool.run([show], _run(tmp_path)))

@@ -126,11 +126,13 @@ class KernelPool:
     still checking the data), then running `work(item, km)` for the items given to `run`.
 
     `close` lets the workers shut their kernels down once they are done (returns at once);
-    `shutdown` closes and waits. When the build failed it kills the kernels still starting or
-    still running a chapter first (a refused parameter does not wait for them); a warm kernel
-    waiting for work is not harmed by the failure and stays warm for the next build of the
-    process, as after a clean build. Nothing a worker meets while the pool is closing is
-    reported: the caller has its answer already.
+    `shutdown` closes and waits. When the build failed it first kills the kernels warming up or
+    running a chapter (a refused parameter does not wait for their imports); a kernel waiting for
+    work, untouched by the failure, stays idle for the next build of the process, as after a
+    clean build (so does one whose process was still being launched: it is waited for, and
+    imports what it needs when next used). A kernel in which a chapter failed is not reused: the
+    chapter may have left its modules half-way. Nothing a worker meets while the pool is closing
+    is reported: the caller has its answer already.
     """
 
     def __init__(self, workers: int, log: Path):
@@ -162,8 +164,7 @@ class KernelPool:
                 self._items.put(_STOP)
 
     def shutdown(self, kill: bool = False) -> None:
-        self.close()
-        if kill:
+        if kill:  # before the workers are told to stop: a waiting one must still count as waiting
             with self._guard:
                 self._killing = True
                 kms = [km for km in self._kms if km not in self._waiting]
@@ -172,6 +173,7 @@ class KernelPool:
                 proc = getattr(getattr(km, "provisioner", None), "process", None)
                 with contextlib.suppress(Exception):
                     proc.kill()
+        self.close()
         for t in self._threads:
             t.join()
         self._log.close()
@@ -233,6 +235,9 @@ class KernelPool:
                     _run_code(km, _reset_code())
                     self._done.put((item, self._work(item, km), None))
                 except BaseException as e:  # noqa: BLE001 - handed to the caller, who reports it
+                    if km is not None:  # not reused (see the class's docstring); the next item gets a new one
+                        self._drop(km)
+                        km = None
                     self._done.put((item, None, e))
         except BaseException:  # only while closing (a killed kernel): nobody waits for it
             if not self._closing:
