@@ -13,7 +13,8 @@
 - Links to downloads written by the chapters (`lr-data:<file>`, see libyareport/downloads.py)
   become paths relative to each page, into `_static/downloads/`.
 - The theme's Jinja templates are compiled once per book, not at every build: their bytecode is
-  kept next to Sphinx's doctrees (Jinja checks each template's source before reusing it).
+  kept next to Sphinx's doctrees, per Jinja and Sphinx version (Jinja checks each template's
+  source before reusing it).
 """
 from __future__ import annotations
 
@@ -64,10 +65,12 @@ def _template_cache(app):
     templates = getattr(app.builder, "templates", None)
     env = getattr(templates, "environment", None)
     if env is not None and env.bytecode_cache is None:
-        from jinja2 import FileSystemBytecodeCache
-        cache = Path(app.doctreedir).parent / "jinja2-bytecode"
+        import jinja2
+        import sphinx
+        # Jinja checks a template's source, not its own version nor Sphinx's environment settings
+        cache = Path(app.doctreedir).parent / "jinja2-bytecode" / f"jinja2-{jinja2.__version__}-sphinx-{sphinx.__version__}"
         cache.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache))
 
 
 def _drop_fontawesome(app, exception):
