@@ -260,7 +260,7 @@ def test_the_next_build_reuses_jupyter_books_process_with_the_new_books_own_them
     warm Jupyter Book process the first left idle, yet with its own book's extension and templates,
     even when the first book's directory is gone, and leaves no log behind."""
     from libyareport.publish import book as publish
-    publish._end_idle_jb()  # the first build starts one, which loads the first book's extension
+    publish._jb_idle.end_all()  # the first build starts one, which loads the first book's extension
 
     def rebuild(name: str):
         dest = copy_build(default[0], tmp_path / name)

@@ -8,7 +8,6 @@ Layout under `_build/`:
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import hashlib
 import json
@@ -28,6 +27,7 @@ import nbformat
 from libyareport.errors import Problem, ReportError, rel
 from libyareport.evidence.stamp import data_stamp
 from libyareport.progress import say
+from libyareport.publish.idle import Idle
 from libyareport.publish.kernels import KernelPool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,13 +213,13 @@ class JupyterBook:
 
     def start(self) -> None:
         if self._proc is None:
-            self._proc = _take_idle_jb() or subprocess.Popen(
+            self._proc = _jb_idle.take() or subprocess.Popen(
                 [sys.executable, "-m", "libyareport.publish.jbrun"], stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def close(self) -> None:
         if self._proc is not None:  # not told anything: clean, kept for the next build
-            _idle_jb(self._proc)
+            _jb_idle.put(self._proc)
         self._proc = None
 
     def build(self, stage: Path, full: bool) -> None:
@@ -237,7 +237,7 @@ class JupyterBook:
         code = int(answer) if answer.lstrip("-").isdigit() else None
         if code == 0:
             log.unlink(missing_ok=True)
-            _idle_jb(proc)
+            _jb_idle.put(proc)
             return
         with contextlib.suppress(OSError):
             proc.kill()
@@ -253,28 +253,6 @@ class JupyterBook:
                                   f"a clean Sphinx build; full log at {rel(log)}; the previous book is unchanged"))
 
 
-_jb_idle: list[subprocess.Popen] = []  # Jupyter Book processes waiting for this process's next build
-_jb_lock = threading.Lock()
-
-
-def _take_idle_jb() -> subprocess.Popen | None:
-    with _jb_lock:
-        while _jb_idle:
-            proc = _jb_idle.pop()
-            if proc.poll() is None:
-                return proc
-            _end_jb(proc)
-    return None
-
-
-def _idle_jb(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        _end_jb(proc)
-        return
-    with _jb_lock:
-        _jb_idle.append(proc)
-
-
 def _end_jb(proc: subprocess.Popen) -> None:
     with contextlib.suppress(OSError):
         proc.kill()
@@ -286,12 +264,7 @@ def _end_jb(proc: subprocess.Popen) -> None:
                 f.close()
 
 
-@atexit.register
-def _end_idle_jb() -> None:
-    with _jb_lock:
-        idle, _jb_idle[:] = list(_jb_idle), []
-    for proc in idle:
-        _end_jb(proc)
+_jb_idle = Idle(lambda proc: proc.poll() is None, _end_jb)  # Jupyter Book processes waiting for this process's next build
 
 
 def _publish(stage: Path, build: Path) -> Path:

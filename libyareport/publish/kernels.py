@@ -16,7 +16,6 @@ A kernel is used by one worker thread at a time (each use opens its own client).
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import queue
@@ -24,6 +23,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from libyareport.publish.idle import Idle
 
 # What every chapter imports first; loaded into each kernel as soon as it starts.
 WARM_MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "libyareport.render.charts",
@@ -43,30 +44,6 @@ def _reset_code() -> str:
             "_i.import_module('libyareport.evidence.schema').load_package.cache_clear()\n"
             "_i.import_module('libyareport.evidence.schema_extras')._package.cache_clear()\n"
             "del _o, _i\n")
-
-
-_idle: list = []  # warm kernels left by finished builds of this process
-_idle_lock = threading.Lock()
-
-
-def _take_idle() -> Any:
-    while True:
-        with _idle_lock:
-            km = _idle.pop() if _idle else None
-        if km is None or _alive(km):
-            return km
-        _stop(km)
-
-
-def _stop_idle() -> None:
-    with _idle_lock:
-        kms = list(_idle)
-        _idle.clear()
-    for km in kms:
-        _stop(km)
-
-
-atexit.register(_stop_idle)
 
 
 def _start(log) -> Any:
@@ -119,6 +96,9 @@ def _stop(km: Any) -> None:
     from jupyter_core.utils import run_sync
     with contextlib.suppress(BaseException):  # already gone (or killed while it was being asked)
         run_sync(km.shutdown_kernel)(now=True)
+
+
+_idle = Idle(_alive, _stop)  # warm kernels left by finished builds of this process
 
 
 class KernelPool:
@@ -188,7 +168,7 @@ class KernelPool:
             yield self._done.get()
 
     def _new_kernel(self) -> Any:
-        km = _take_idle() if not self._closing else None
+        km = _idle.take() if not self._closing else None
         fresh = km is None
         if fresh:
             km = _start(self._log)
@@ -249,8 +229,7 @@ class KernelPool:
                 else:  # clean: warm for the next build of this process
                     with self._guard:
                         self._kms.discard(km)
-                    with _idle_lock:
-                        _idle.append(km)
+                    _idle.put(km)
 
 
 _STOP = object()
