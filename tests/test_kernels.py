@@ -176,3 +176,30 @@ def test_code_running_in_a_kernel_that_is_killed_fails_at_once(tmp_path):
         assert isinstance(outcome["error"], RuntimeError) and "died" in str(outcome["error"])
     finally:
         _stop(km)
+
+
+def test_a_build_s_threads_importing_ipython_together_both_succeed():
+    """A cold build's briefing thread imports the renderer (IPython.display) while a chapter
+    worker starting its kernel imports IPython.paths: imported side by side, one of them failed
+    ("cannot import name … from partially initialized module"), so both go through publish/lazy.py's
+    `load`. A fresh interpreter, both imports released at the same instant."""
+    import subprocess
+    import sys
+    code = """if True:
+        import threading
+        from libyareport.publish.lazy import load
+        gate, errors = threading.Barrier(2), []
+        def imp(name):
+            gate.wait()
+            try:
+                load(name)
+            except BaseException as e:
+                errors.append(f"{name}: {type(e).__name__}: {e}")
+        threads = [threading.Thread(target=imp, args=(n,)) for n in ("IPython.display", "IPython.paths")]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(errors or "both imported")
+    """
+    for _ in range(3):
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0 and r.stdout.strip() == "both imported", r.stdout + r.stderr

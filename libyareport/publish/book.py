@@ -29,6 +29,7 @@ from libyareport.evidence.stamp import data_stamp
 from libyareport.progress import say
 from libyareport.publish.idle import Idle
 from libyareport.publish.kernels import KernelPool
+from libyareport.publish.lazy import load
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_FILES = ("_config.yml", "_toc.yml")
@@ -106,8 +107,8 @@ def _kernel_env() -> None:
 def _execute(ch: Chapter, params: dict, build: Path, key: str, km) -> tuple[Chapter, float]:
     """Run one chapter with papermill in the warm kernel `km` (publish/kernels.py); on success the
     executed notebook and its key are stored."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    pm = load("papermill")  # in a chapter worker's thread (see publish/lazy.py)
+    PapermillExecutionError = load("papermill.exceptions").PapermillExecutionError
 
     out = build / "executed" / ch.path
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -618,7 +619,7 @@ def _briefing_current(build: Path, book_key: str) -> bool:
 
 
 def _print_staged_briefing(params: dict, build: Path, before_print=None) -> Path:
-    from libyareport.publish.briefing import build_briefing
+    build_briefing = load("libyareport.publish.briefing").build_briefing  # on the briefing's thread
     staged = build / "pdf" / STAGED_BRIEFING
     staged.parent.mkdir(parents=True, exist_ok=True)
     return build_briefing(params, build_dir=build, quiet=True, out=staged, before_print=before_print)

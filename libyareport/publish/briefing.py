@@ -32,6 +32,7 @@ from libyareport.evidence.open import open_evidence
 from libyareport.progress import say
 from libyareport.publish.book import ROOT, _plotly_js
 from libyareport.publish.browser import printing
+from libyareport.publish.lazy import load
 from libyareport.render import charts as figures
 from libyareport.render.display import figure_html
 from libyareport.render.figure import MIN_FONT_PX
@@ -208,7 +209,7 @@ FOOTER = ('<div style="font-size:7px;width:100%;padding:0 14mm;color:#444;displa
 def _print(html_path: Path, out: Path, n_charts: int, footer: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    from playwright.sync_api import TimeoutError as PWTimeout
+    PWTimeout = load("playwright.sync_api").TimeoutError  # on the briefing's thread (publish/lazy.py)
 
     def job(b) -> None:
         page = b.new_page(viewport={"width": 794, "height": 1123})

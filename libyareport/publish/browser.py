@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from libyareport.errors import ReportError
+from libyareport.publish.lazy import load
 
 INSTALL_HINT = "apt-get install -y chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -79,7 +80,7 @@ def printing(job: Callable[[Any], T]) -> T:
 
 
 def _print_loop() -> None:
-    from playwright.sync_api import sync_playwright
+    sync_playwright = load("playwright.sync_api").sync_playwright  # on the printing thread (publish/lazy.py)
     pw = b = None
     started_for = None
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from libyareport.publish.idle import Idle
+from libyareport.publish.lazy import load
 
 # What every chapter imports first; loaded into each kernel as soon as it starts.
 WARM_MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "libyareport.render.charts",
@@ -47,10 +48,11 @@ def _reset_code() -> str:
 
 
 def _start(log) -> Any:
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
+    manager = load("jupyter_client.manager")
+    load("IPython.paths")  # which jupyter_client imports when it first looks for the kernel
+    run_sync = load("jupyter_core.utils").run_sync
 
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    km = manager.AsyncKernelManager(kernel_name=KERNEL_NAME)
     run_sync(km.start_kernel)(stdout=log, stderr=log)  # kernels chat on stderr: into the build's log
     return km
 
@@ -59,7 +61,7 @@ def _run_code(km: Any, code: str) -> None:
     """Run `code` in the kernel and wait for its reply, asking every second whether the kernel is
     still alive (a build that failed kills kernels that may be in the middle of this); an error in
     the code, or the kernel's death, is raised as a RuntimeError."""
-    from jupyter_core.utils import run_sync
+    run_sync = load("jupyter_core.utils").run_sync
 
     async def run() -> None:
         kc = km.client()
@@ -85,7 +87,7 @@ def _run_code(km: Any, code: str) -> None:
 
 
 def _alive(km: Any) -> bool:
-    from jupyter_core.utils import run_sync
+    run_sync = load("jupyter_core.utils").run_sync
     try:
         return bool(run_sync(km.is_alive)())
     except Exception:  # noqa: BLE001 - a kernel we cannot ask is not one to reuse
@@ -93,7 +95,7 @@ def _alive(km: Any) -> bool:
 
 
 def _stop(km: Any) -> None:
-    from jupyter_core.utils import run_sync
+    run_sync = load("jupyter_core.utils").run_sync
     with contextlib.suppress(BaseException):  # already gone (or killed while it was being asked)
         run_sync(km.shutdown_kernel)(now=True)
 
