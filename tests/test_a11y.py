@@ -170,6 +170,20 @@ def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(default_wide
     assert seen_quotes > 10, "the chronology's events CSV carries (almost) no quotes"
 
 
+def test_every_scroll_box_of_a_page_has_a_label_of_its_own(html_dir):
+    """Screen readers list a page's regions by name: two tables called alike cannot be told apart
+    (axe-core's landmark-unique; chapter 4's two response tables were both "Table: Date, Who, Role")."""
+    from helpers_books import page_soup
+    seen = 0
+    for p in _pages(html_dir):
+        labels = [r.get("aria-label", "") for r in page_soup(p).select('[role="region"]')]
+        seen += len(labels)
+        assert all(labels), f"{p.name}: a scroll box without a label"
+        twice = sorted({x for x in labels if labels.count(x) > 1})
+        assert not twice, f"{p.name}: scroll boxes share a label: {twice}"
+    assert seen >= 8, f"only {seen} labelled scroll boxes in the book"
+
+
 # -- the evidence package --------------------------------------------------------------------------------
 def test_appendix_offers_the_runs_evidence_as_a_data_package(html_dir):
     from helpers_books import page_soup

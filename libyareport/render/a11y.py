@@ -280,6 +280,7 @@ def figure_block(fig, figure_html: str, caption: str, source: str, div_id: str) 
              (f'<br><span class="lr-source-line">Sources: {esc(source)}</span>' if source else ""),
              "</figcaption>"]
     if not data.empty:
-        parts.append(data_table_html(data, f"{div_id}.csv", summary="The data behind this chart"))
+        parts.append(data_table_html(data, f"{div_id}.csv", summary="The data behind this chart",
+                                     label=f"The data behind the chart: {_title(fig.layout) or desc}"))
     parts.append("</figure>")
     return "".join(parts)

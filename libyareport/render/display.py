@@ -84,8 +84,10 @@ def source_link(ev: Evidence, claim_id: str, source_id: str, tier: str, prefix: 
 
 
 def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ...] = (), empty: str = "Nothing to show.",
-          css: str = "", name: str | None = None) -> None:
-    """An HTML table; every cell escaped except the ones built here as links."""
+          css: str = "", name: str | None = None, label: str | None = None) -> None:
+    """An HTML table; every cell escaped except the ones built here as links. `label` names its
+    scroll box for screen readers (default: its first three columns); two tables of one page need
+    two labels."""
     if df.empty:
         say(f"*{empty}*")
         return
@@ -104,7 +106,8 @@ def table(df: pd.DataFrame, columns: dict[str, str], html_columns: tuple[str, ..
     from libyareport.render.downloads import table_download  # the rows as CSV, with their sources and quotes
     _counter["tables"] = _counter.get("tables", 0) + 1
     name = name or f"{_counter.get('prefix', 'table')}-table-{_counter['tables']}"
-    display(HTML(f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="Table: {html.escape(", ".join(list(columns.values())[:3]))}">'
+    aria = html.escape(label or "Table: " + ", ".join(list(columns.values())[:3]))
+    display(HTML(f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="{aria}">'
                  f'<table class="lr-table {css}"><thead><tr>{head}</tr></thead>'
                  f'<tbody>{"".join(body)}</tbody></table></div>' + table_download(df, columns, html_columns, name)))
 

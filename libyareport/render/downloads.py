@@ -87,8 +87,9 @@ def table_download(df: pd.DataFrame, columns: dict[str, str], html_columns: tupl
     return link(href, filename, f"Download these {len(rows)} rows as CSV")
 
 
-def data_table_html(data: pd.DataFrame, filename: str, summary: str) -> str:
-    """Values in a collapsed <details> table, and a link to the same values as CSV."""
+def data_table_html(data: pd.DataFrame, filename: str, summary: str, label: str | None = None) -> str:
+    """Values in a collapsed <details> table, and a link to the same values as CSV. `label` names
+    the table's scroll box for screen readers (default: `summary`; unique on its page)."""
     esc = html.escape
     head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in data.columns)
     body = "".join("<tr>" + "".join(f"<td>{esc(_cell(v))}</td>" for v in r) + "</tr>"
@@ -96,7 +97,7 @@ def data_table_html(data: pd.DataFrame, filename: str, summary: str) -> str:
     href = publish(filename, csv_bytes(data), "text/csv")
     n = len(data)
     return (f'<details class="lr-data"><summary>{esc(summary)} ({n} row{"s" * (n != 1)})</summary>'
-            f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="{esc(summary)}">'
+            f'<div class="lr-table-wrap" tabindex="0" role="region" aria-label="{esc(label or summary)}">'
             f'<table class="lr-table lr-data-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
             "</details>" + link(href, filename, f"Download the chart's data as CSV ({n} row{'s' * (n != 1)})"))
 

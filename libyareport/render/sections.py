@@ -487,7 +487,9 @@ def responses_table(ev: Evidence, who: str = "all") -> None:
     r = r.sort_values(["span_start", "span_end", "actor"])
     table(r, {"date_text": "Date", "actor": "Who", "role": "Role", "kind": "Kind", "target": "Toward",
               "what": "What (and the source's words)", "grade_cell": "Evidence grade", "src": "Cited"},
-          html_columns=("src", "what", "grade_cell"))
+          html_columns=("src", "what", "grade_cell"),
+          label={"outside": "Table: responses of outside states and bodies",
+                 "parties": "Table: responses of the Libyan parties and their backers"}.get(who, "Table: responses"))
 
 
 # -- appendix -------------------------------------------------------------------------------
