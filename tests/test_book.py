@@ -347,6 +347,14 @@ def test_chapter_failing_in_the_kernel_names_chapter_and_error_and_keeps_the_boo
     assert tree_hash(work / "html") == before, "a failed build changed the published book"
     assert (work / "failed" / "chapters" / "01_chronology.ipynb").is_file(), "the failed notebook is not kept"
     assert "failed/chapters/01_chronology.ipynb" in msg, "the message does not say where the failed notebook is"
+    # every chapter would fail: the build stops at the first failure, the chapters not started are
+    # named as not run (and have no failed notebook), each chapter is named once
+    failed = {c.name for c in CHAPTERS if (work / "failed" / c.path).is_file()}
+    line = next((ln for ln in msg.splitlines() if "not run after the first failure: " in ln), "")
+    not_run = set(line.split("not run after the first failure: ", 1)[1].split(", ")) if line else set()
+    assert not_run, f"the message does not list the chapters left unrun: {msg}"
+    assert not (failed & not_run) and failed | not_run == {c.name for c in CHAPTERS}, (failed, not_run)
+    assert len(failed) <= 2, f"{sorted(failed)} ran and failed: the build went on after the first failure"
 
 
 def test_invalid_data_stops_before_any_chapter_runs(work, tmp_path):

@@ -2,7 +2,7 @@
 
 Layout under `_build/`:
   executed/<nb>            executed notebooks, each with <nb>.key (what it was computed from)
-  failed/<nb>              the executed notebook of a chapter that failed, for inspection
+  failed/<nb>              the executed notebook of a chapter that failed in the last build, for inspection
   stage/                   the staging copy of the book that jupyter-book builds
   html/                    the published book, replaced only when a whole build succeeded
 """
@@ -551,6 +551,7 @@ def _build_with(pool: KernelPool, jb: JupyterBook, free_core: threading.Event, p
         free_core.set()
     executed: list[str] = []
     if todo:
+        shutil.rmtree(build / "failed", ignore_errors=True)  # the last build's: this one says again what fails
         n = len(todo)
         workers = min(cap, n)
         pool.grow(workers)
@@ -559,9 +560,12 @@ def _build_with(pool: KernelPool, jb: JupyterBook, free_core: threading.Event, p
         say(f"execute: {n} chapter{'s' * (n != 1)} on {workers} worker{'s' * (workers != 1)}"
              + (f" (reusing {', '.join(reused)})" if reused else ""))
         errors: list[ReportError] = []
-        runs = pool.run(sorted(todo, key=lambda c: -c.weight), lambda ch, km: _execute(ch, run_params, build, keys[ch.name], km))
+        # The book cannot be published once a chapter failed: the chapters not started then are
+        # not run (a bad parameter fails every chapter, each in a new kernel); those running finish.
+        runs = pool.run(sorted(todo, key=lambda c: -c.weight), lambda ch, km: _execute(ch, run_params, build, keys[ch.name], km),
+                        stop_on_error=True)
         for i, (ch, result, error) in enumerate(runs, 1):
-            if i > n - workers:  # a worker has nothing left to take
+            if i > n - workers and not errors:  # a worker has nothing left to take
                 overlap()
             if error is None:
                 executed.append(ch.name)
@@ -572,7 +576,9 @@ def _build_with(pool: KernelPool, jb: JupyterBook, free_core: threading.Event, p
         if errors:
             free_core.set()
             early.shutdown(wait=True)
-            raise ReportError([p for e in errors for p in e.problems] +
+            skipped = ([Problem("build", None, None, "not run after the first failure: "
+                                + ", ".join(c.name for c in sorted(pool.not_run, key=CHAPTERS.index)))] if pool.not_run else [])
+            raise ReportError([p for e in errors for p in e.problems] + skipped +
                               [Problem("build", None, None, "the published book was left as it was")])
     else:
         say("execute: nothing changed, all chapters reused")

@@ -130,6 +130,9 @@ class KernelPool:
         self._guard = threading.Lock()
         self._closing = False
         self._killing = False
+        self._left = 0
+        self._stop_on_error = False
+        self.not_run: list = []
         self.grow(workers)
 
     def grow(self, workers: int) -> None:
@@ -160,14 +163,37 @@ class KernelPool:
             t.join()
         self._log.close()
 
-    def run(self, items: list, work: Callable[[Any, Any], Any]) -> Iterator[tuple[Any, Any, BaseException | None]]:
+    def run(self, items: list, work: Callable[[Any, Any], Any],
+            stop_on_error: bool = False) -> Iterator[tuple[Any, Any, BaseException | None]]:
         """Yield (item, result, error) in the order the items finish; `error` is what `work` (or
-        starting a kernel) raised, else None."""
-        self._work = work
+        starting a kernel) raised, else None. `stop_on_error`: once an item failed, the items no
+        worker has started are not run (nor yielded; they are in `not_run`); those running finish."""
+        self._work, self._stop_on_error, self.not_run = work, stop_on_error, []
+        with self._guard:
+            self._left = len(items)  # results still to come: less the items taken back
         for item in items:
             self._items.put(item)
-        for _ in items:
+        while True:
+            with self._guard:
+                if self._left <= 0:
+                    return
+                self._left -= 1
             yield self._done.get()
+
+    def _failed(self, item: Any, error: BaseException) -> None:
+        if self._stop_on_error:
+            with self._guard:  # before the failure is handed over: no worker takes another item
+                while True:
+                    try:
+                        nxt = self._items.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP:  # closing already: the workers keep their stop
+                        self._items.put(nxt)
+                        break
+                    self.not_run.append(nxt)
+                    self._left -= 1
+        self._done.put((item, None, error))
 
     def _new_kernel(self) -> Any:
         km = _idle.take() if not self._closing else None
@@ -220,7 +246,7 @@ class KernelPool:
                     if km is not None:  # not reused (see the class's docstring); the next item gets a new one
                         self._drop(km)
                         km = None
-                    self._done.put((item, None, e))
+                    self._failed(item, e)
         except BaseException:  # only while closing (a killed kernel): nobody waits for it
             if not self._closing:
                 raise
