@@ -89,29 +89,34 @@ def _read(page, rep: dict, probes: dict[str, str]) -> dict:
 def visit_book(b, html: Path, width: int, probes: dict[str, str] | None = None, axe: bool = False,
                pages: list[Path] | None = None) -> dict[str, dict]:
     """{page path relative to html: report} for every page (or `pages`), all loading side by side
-    in one browser context; axe-core, when asked, runs on all of them side by side too (its
-    report is None on a page that redirected to another one of the visit)."""
+    in one browser context; axe-core, when asked, runs on all of them side by side too. A page
+    that only redirects to another page of the visit (index.html → intro.html) is reported up to
+    the redirect (its errors, requests and dialogs; "redirected_to"; axe None): the page it
+    leads to is opened, read and audited on its own, not a second time through it."""
     context = b.new_context(viewport={"width": width, "height": 900})
     try:
-        opened = [(p, *open_page(b, p, width, context=context)) for p in (pages or book_pages(html))]
-        for p, page, _ in opened:
-            settle(page, p)
-        found = {p: _read(page, rep, probes or {}) for p, page, rep in opened}
+        pages = pages or book_pages(html)
+        opened = [(p, *open_page(b, p, width, context=context)) for p in pages]
+        found: dict[Path, dict] = {}
+        for p, page, rep in opened:
+            if p.name == "index.html" and html / "intro.html" in pages:
+                page.wait_for_url("**/intro.html", wait_until="commit", timeout=30000)
+                found[p] = {**{k: list(v) for k, v in rep.items()}, "redirected_to": page.url, "axe": None}
+                page.close()
+            else:
+                settle(page, p)
+        stayed = [(p, page, rep) for p, page, rep in opened if p not in found]
+        found.update({p: _read(page, rep, probes or {}) for p, page, rep in stayed})
         if axe:
-            # a page that only redirects (index.html) ends on one opened itself: audited once, there
-            stayed = {page.url for p, page, _ in opened if page.url == p.resolve().as_uri()}
-            audited = [(p, page) for p, page, _ in opened if page.url == p.resolve().as_uri() or page.url not in stayed]
-            for p in {p for p, _, _ in opened} - {p for p, _ in audited}:
-                found[p]["axe"] = None
             script = AXE.read_text(encoding="utf-8")
-            for _, page in audited:  # start every run, then collect: the pages work in parallel
+            for _, page, _ in stayed:  # start every run, then collect: the pages work in parallel
                 page.add_script_tag(content=script)
                 page.evaluate(f"() => {{ ({AXE_RUN_JS})().then(v => {{ window.__lrAxe = v; }}, "
                               "e => { window.__lrAxe = [{id: 'axe-error: ' + e, impact: 'critical', nodes: []}]; }); }")
-            for p, page in audited:
+            for p, page, _ in stayed:
                 page.wait_for_function("() => window.__lrAxe !== undefined", timeout=120000)
                 found[p]["axe"] = page.evaluate("() => window.__lrAxe")
-        return {str(p.relative_to(html)): rep for p, rep in found.items()}
+        return {str(p.relative_to(html)): found[p] for p in pages}
     finally:
         context.close()
 
