@@ -144,6 +144,20 @@ def test_every_chart_holds_its_drawn_values_as_a_table_and_a_csv(charts):
             assert got == want, f"{page} {f['id']}: the CSV's {col!r} values are not the ones drawn"
 
 
+def test_chart_data_gives_dates_without_invented_clock_times(html_dir):
+    """The chronology's day-by-day chart spreads a day's events across the day so each can be seen;
+    its data table and CSV give each event's date as reported, never a time of day."""
+    dates = set()
+    for name in ("events.csv", "context/events.csv"):
+        dates |= {r["date"] for r in _csv(DATA / name)}
+    path = html_dir / "_static" / "downloads" / "chronology-dense-days.csv"
+    rows = _csv(path)
+    assert rows, f"{path.name} is empty"
+    for r in rows:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["Date"]), f"{path.name}: {r['Date']!r} is not a plain date"
+        assert r["Date"] in dates, f"{path.name}: {r['Date']} is no event's date in data/"
+
+
 # -- tables ---------------------------------------------------------------------------------------------
 def test_every_table_offers_its_rows_as_csv_with_sources_and_quotes(default_wide, html_dir):
     quotes = set()

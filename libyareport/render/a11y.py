@@ -59,14 +59,16 @@ def _axis(fig, ref: str | None, letter: str):
 
 
 def _value(v: object) -> object:
-    """A plotted value as a reader would write it: ISO dates, integers without '.0'."""
+    """A plotted value as a reader would write it: ISO dates, integers without '.0'. A date is
+    written without a clock time: no claim has one, and a chart spreads one day's points across
+    the day only so that each can be seen ("2019-04-06 04:00" read as a time nobody reported)."""
     if v is None:
         return None
     if isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat"):
         ts = pd.Timestamp(v)
         if pd.isna(ts):
             return None
-        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+        return ts.strftime("%Y-%m-%d")
     if isinstance(v, (float, np.floating)):
         if np.isnan(v):
             return None
