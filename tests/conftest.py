@@ -39,6 +39,14 @@ def pytest_collection_modifyitems(items):
                                0 if it.module.__name__ in BUILDING_MODULES else 1))
 
 
+def pytest_collection_finish(session):
+    # the test modules and everything they import stay loaded for the session: kept out of the
+    # garbage collector's full passes (gc.freeze), which walked them again and again
+    import gc
+    gc.collect()
+    gc.freeze()
+
+
 def _xdist_group(item, names: set[str]) -> str | None:
     if item.module.__name__ == "test_charts" and hasattr(item, "callspec"):  # `built`: the default or the narrow book
         names = names | {"default_book" if item.callspec.id.split("-")[0] == "default" else "narrow_book"}
