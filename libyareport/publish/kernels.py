@@ -51,13 +51,17 @@ def _reset_code() -> str:
             "del _o, _i\n")
 
 
+def _sync(coroutine_function: Callable) -> Callable:
+    """jupyter_core's run_sync (imported once, see publish/lazy.py): the async call, waited for."""
+    return load("jupyter_core.utils").run_sync(coroutine_function)
+
+
 def _start(log) -> Any:
     manager = load("jupyter_client.manager")
     load("IPython.paths")  # which jupyter_client imports when it first looks for the kernel
-    run_sync = load("jupyter_core.utils").run_sync
 
     km = manager.AsyncKernelManager(kernel_name=KERNEL_NAME)
-    run_sync(km.start_kernel)(stdout=log, stderr=log)  # kernels chat on stderr: into the build's log
+    _sync(km.start_kernel)(stdout=log, stderr=log)  # kernels chat on stderr: into the build's log
     return km
 
 
@@ -65,7 +69,6 @@ def _run_code(km: Any, code: str) -> None:
     """Run `code` in the kernel and wait for its reply, asking every second whether the kernel is
     still alive (a build that failed kills kernels that may be in the middle of this); an error in
     the code, or the kernel's death, is raised as a RuntimeError."""
-    run_sync = load("jupyter_core.utils").run_sync
 
     async def run() -> None:
         kc = km.client()
@@ -87,21 +90,19 @@ def _run_code(km: Any, code: str) -> None:
         if reply["content"].get("status") != "ok":
             c = reply["content"]
             raise RuntimeError(f"{c.get('ename', 'error')}: {c.get('evalue', '')}")
-    run_sync(run)()
+    _sync(run)()
 
 
 def _alive(km: Any) -> bool:
-    run_sync = load("jupyter_core.utils").run_sync
     try:
-        return bool(run_sync(km.is_alive)())
+        return bool(_sync(km.is_alive)())
     except Exception:  # noqa: BLE001 - a kernel we cannot ask is not one to reuse
         return False
 
 
 def _stop(km: Any) -> None:
-    run_sync = load("jupyter_core.utils").run_sync
     with contextlib.suppress(BaseException):  # already gone (or killed while it was being asked)
-        run_sync(km.shutdown_kernel)(now=True)
+        _sync(km.shutdown_kernel)(now=True)
 
 
 _idle = Idle(_alive, _stop)  # warm kernels left by finished builds of this process
